@@ -1,0 +1,124 @@
+"""URL handling: canonical form, scope, and article-vs-index guesses.
+
+Pure functions. Canonicalisation is courlan's (scheme/host case, default
+ports, tracking parameters, sorted query) plus dropping the fragment, so one
+article is one row whatever link led to it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from courlan import normalize_url
+
+from scraper.config import SiteConfig
+from scraper.errors import UsageError
+
+__all__ = [
+    "canonicalize",
+    "host_of",
+    "site_of",
+    "is_http_url",
+    "is_private_host",
+    "looks_like_article",
+    "validate_url",
+    "absolute",
+]
+
+# Paths that are listings, not stories, on most news sites.
+_INDEX_HINTS = re.compile(
+    r"(^/$|/(page|tag|tags|category|categories|section|sections|topic|topics|author|authors|search|archive|"
+    r"archives|rubric|rubrika|news|latest|feed|rss|amp|login|register|about|contact|privacy|terms)(/|$)|"
+    r"/page/\d+|[?&](page|p)=\d+|/index\.html?$)",
+    re.IGNORECASE,
+)
+_DATE_IN_PATH = re.compile(r"/(19|20)\d{2}/(0?[1-9]|1[0-2])/|/(19|20)\d{2}(0[1-9]|1[0-2])[0-3]\d/|-(19|20)\d{2}-\d{2}-\d{2}")
+_FILE_EXT = re.compile(r"\.(jpe?g|png|gif|webp|svg|pdf|zip|gz|mp3|mp4|avi|mov|css|js|json|xml|rss|atom|ico|woff2?|ttf|docx?|xlsx?)$", re.IGNORECASE)
+
+
+def canonicalize(url: str) -> str:
+    """The canonical form of an absolute http(s) URL (no fragment, no tracking)."""
+    try:
+        normal = normalize_url(url)
+    except (ValueError, TypeError):
+        normal = url
+    parts = urlsplit(normal)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def absolute(base: str, href: str) -> str | None:
+    """``href`` resolved against ``base``; None for non-http(s) links."""
+    href = href.strip()
+    if not href or href.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
+        return None
+    try:
+        joined = urljoin(base, href)
+    except ValueError:
+        return None
+    return joined if is_http_url(joined) else None
+
+
+def is_http_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def validate_url(url: str) -> str:
+    """The URL if usable as a seed, else UsageError naming it."""
+    if not is_http_url(url):
+        raise UsageError("not an http(s) URL", url=url)
+    return url
+
+
+def host_of(url: str) -> str:
+    """``host[:port]`` in lower case: the unit of politeness and scope."""
+    return urlsplit(url).netloc.lower()
+
+
+def site_of(url: str) -> str:
+    """The host without ``www.`` and port: what ``Article.site`` holds."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def is_private_host(url: str) -> bool:
+    """True when the URL's host is loopback, private, link-local or 'localhost'."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+
+
+def looks_like_article(url: str, site: SiteConfig | None = None) -> bool | None:
+    """A guess from the URL alone: True article, False listing/asset, None unsure.
+
+    A per-site ``article_pattern`` decides when given. KazPost-style article
+    URLs are a bare slug (``/some-headline-words``), so a multi-word slug
+    counts as an article; the page's shape settles the rest after fetching.
+    """
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if _FILE_EXT.search(path):
+        return False
+    if site is not None:
+        verdict = site.is_article_url(path + (f"?{parts.query}" if parts.query else ""))
+        if verdict is not None:
+            return verdict
+    if _INDEX_HINTS.search(path + (f"?{parts.query}" if parts.query else "")):
+        return False
+    if _DATE_IN_PATH.search(path):
+        return True
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    if last.count("-") >= 2 or re.search(r"\d{5,}", last):
+        return True
+    return None
