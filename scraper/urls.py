@@ -23,16 +23,18 @@ __all__ = [
     "is_http_url",
     "is_private_host",
     "looks_like_article",
+    "is_asset",
     "validate_url",
     "absolute",
 ]
 
-# Paths that are listings, not stories, on most news sites.
-_INDEX_HINTS = re.compile(
-    r"(^/$|/(page|tag|tags|category|categories|section|sections|topic|topics|author|authors|search|archive|"
-    r"archives|rubric|rubrika|news|latest|feed|rss|amp|login|register|about|contact|privacy|terms)(/|$)|"
-    r"/page/\d+|[?&](page|p)=\d+|/index\.html?$)",
-    re.IGNORECASE,
+# Strong signs of a listing, not a story. Only strong ones: a wrong "index"
+# verdict would keep a real article out of the archive; the page's shape
+# settles the unsure cases after fetching.
+_LISTING_PREFIX = re.compile(r"^/(tag|tags|author|authors|search|page)(/|$)|/page/\d+/?$|[?&](page|p)=\d+", re.IGNORECASE)
+_LISTING_LAST = frozenset(
+    "news latest archive archives section sections category categories topic topics feed rss amp login register "
+    "about contact privacy terms index.html index.htm index.php".split()
 )
 _DATE_IN_PATH = re.compile(r"/(19|20)\d{2}/(0?[1-9]|1[0-2])/|/(19|20)\d{2}(0[1-9]|1[0-2])[0-3]\d/|-(19|20)\d{2}-\d{2}-\d{2}")
 _FILE_EXT = re.compile(r"\.(jpe?g|png|gif|webp|svg|pdf|zip|gz|mp3|mp4|avi|mov|css|js|json|xml|rss|atom|ico|woff2?|ttf|docx?|xlsx?)$", re.IGNORECASE)
@@ -99,6 +101,11 @@ def is_private_host(url: str) -> bool:
     return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
 
 
+def is_asset(url: str) -> bool:
+    """True for links to images, scripts, documents and other non-pages."""
+    return bool(_FILE_EXT.search(urlsplit(url).path))
+
+
 def looks_like_article(url: str, site: SiteConfig | None = None) -> bool | None:
     """A guess from the URL alone: True article, False listing/asset, None unsure.
 
@@ -114,11 +121,12 @@ def looks_like_article(url: str, site: SiteConfig | None = None) -> bool | None:
         verdict = site.is_article_url(path + (f"?{parts.query}" if parts.query else ""))
         if verdict is not None:
             return verdict
-    if _INDEX_HINTS.search(path + (f"?{parts.query}" if parts.query else "")):
+    query = f"?{parts.query}" if parts.query else ""
+    last = path.rstrip("/").rsplit("/", 1)[-1].lower()
+    if path == "/" or _LISTING_PREFIX.search(path + query) or last in _LISTING_LAST:
         return False
     if _DATE_IN_PATH.search(path):
         return True
-    last = path.rstrip("/").rsplit("/", 1)[-1]
     if last.count("-") >= 2 or re.search(r"\d{5,}", last):
         return True
     return None

@@ -1,0 +1,48 @@
+"""The CPU side of one fetched page: extract, find links, compress.
+
+``analyse`` is a pure function of its arguments so it can run in a worker
+process, keeping the crawler's event loop free for I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scraper.config import SiteConfig
+from scraper.discover import page_links
+from scraper.errors import ScraperError
+from scraper.extract import extract_tree, parse_html
+from scraper.models import Article
+from scraper.store import compress
+
+__all__ = ["Analysis", "analyse"]
+
+
+@dataclass(slots=True)
+class Analysis:
+    """What the crawler needs from one page."""
+
+    article: Article | None = None
+    error_kind: str | None = None
+    error: str | None = None
+    links: list[str] = field(default_factory=list)
+    compressed: tuple[bytes, str] | None = None
+
+
+def analyse(content: bytes, url: str, *, content_type: str | None, site: SiteConfig | None, fetched_at: str | None,
+            status: int | None, want_links: bool, want_compressed: bool = True) -> Analysis:
+    """Parse once; the tree feeds link discovery and extraction. Never raises for page content."""
+    result = Analysis()
+    if want_compressed:
+        result.compressed = compress(content)
+    try:
+        tree = parse_html(content, content_type)
+        if want_links:
+            # Links first: extraction may clean the tree.
+            result.links = page_links(tree, url)
+        result.article = extract_tree(tree, url, site=site, fetched_at=fetched_at, status=status)
+    except ScraperError as exc:
+        result.error_kind, result.error = exc.kind, exc.message
+    except (ValueError, TypeError, RecursionError, MemoryError) as exc:  # a page must never stop the run
+        result.error_kind, result.error = "extraction", f"{type(exc).__name__}: {exc}"
+    return result
