@@ -1,0 +1,318 @@
+"""HTML → :class:`Article`: the extraction stage.
+
+One parse per page. Signals that need the untouched tree (dates, headline,
+authors, lede, related links) are read first; then page furniture (related
+blocks, captions, players, duplicate headlines, site boilerplate) is removed
+and trafilatura extracts the running text, which is cleaned once more
+(inline related lines, "Source:" trailers, player leftovers). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from scraper.config import SiteConfig
+from scraper.encoding import decode_html
+from scraper.errors import ExtractionError
+from scraper.models import Article
+from scraper.related import INLINE_RELATED, find_related
+from scraper.structured import first_meta, jsonld_objects, meta_values, types_of
+from scraper.text import (
+    clean_paragraphs,
+    find_authors,
+    find_headline,
+    find_lede,
+    fold,
+    in_boilerplate,
+    key,
+    node_text,
+    site_names,
+    word_count,
+)
+
+__all__ = ["EXTRACTOR_VERSION", "extract", "parse_html", "content_hash"]
+
+EXTRACTOR_VERSION: str = "1.0"
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_BINARY_WINDOW = 1024
+
+
+def content_hash(headline: str | None, body: str) -> str:
+    """sha256 hex of the NFKC, whitespace-folded headline + "\\n" + body."""
+    text = fold(unicodedata.normalize("NFKC", headline or "")) + "\n" + fold(unicodedata.normalize("NFKC", body))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _to_text(html: bytes | str, content_type: str | None) -> str:
+    if isinstance(html, str):
+        text = html
+    else:
+        if not html.strip():
+            raise ExtractionError("empty document")
+        if b"\x00" in html[:_BINARY_WINDOW] and not html.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ExtractionError("binary content (NUL bytes), not an HTML page")
+        text = decode_html(html, content_type)[0]
+    if "\x00" in text[:_BINARY_WINDOW]:
+        raise ExtractionError("binary content (NUL characters), not an HTML page")
+    # lxml refuses str input that carries an encoding declaration
+    return _XML_DECL.sub("", text.replace("\x00", ""), count=1)
+
+
+def parse_html(html: bytes | str, content_type: str | None = None) -> lxml_html.HtmlElement:
+    """Decode (bytes) and parse a page once; raises ExtractionError when it is not HTML at all."""
+    text = _to_text(html, content_type)
+    if not text.strip():
+        raise ExtractionError("empty document")
+    try:
+        tree = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError, RecursionError) as exc:
+        raise ExtractionError(f"unparseable HTML: {exc}") from exc
+    if tree is None or not isinstance(tree.tag, str):
+        raise ExtractionError("no HTML element in document")
+    return tree
+
+
+@dataclass(frozen=True, slots=True)
+class _Meta:
+    """What is read from the untouched tree before anything is removed."""
+
+    headline: str | None
+    authors: list[str]
+    canonical: str | None
+    site: str | None
+    section: str | None
+    language: str | None
+    is_article_typed: bool
+
+
+def _absolute(base: str, href: str | None) -> str | None:
+    if not href or not href.strip():
+        return None
+    joined = urljoin(base, href.strip()) if base else href.strip()
+    return joined if urlsplit(joined).scheme in ("http", "https") else None
+
+
+def _base_url(tree: lxml_html.HtmlElement, url: str | None) -> str:
+    base = tree.find(".//base[@href]")
+    if base is not None:
+        return urljoin(url or "", base.get("href", "").strip())
+    return url or ""
+
+
+def _section(tree: lxml_html.HtmlElement, metas: dict[str, list[str]], objects: list[dict[str, Any]]) -> str | None:
+    found = first_meta(metas, "article:section", "section")
+    if found:
+        return fold(found)
+    for obj in objects:
+        value = obj.get("articleSection")
+        value = value[0] if isinstance(value, list) and value else value
+        if isinstance(value, str) and fold(value):
+            return fold(value)
+    for crumbs in tree.xpath(".//*[contains(@class,'breadcrumb') or contains(@id,'breadcrumb')]")[:1]:
+        items = [fold(a.text_content()) for a in crumbs.iter("a", "li", "span") if len(a) == 0 and fold(a.text_content())]
+        if len(items) >= 2:
+            return items[-2] if len(items) >= 3 else items[-1]
+    return None
+
+
+def _language(tree: lxml_html.HtmlElement, metas: dict[str, list[str]]) -> str | None:
+    raw = tree.get("lang") or tree.get("xml:lang") or first_meta(metas, "content-language", "og:locale", "language")
+    if not raw or not fold(raw):
+        return None
+    parts = fold(raw).split(",")[0].replace("_", "-").split("-")
+    if not parts[0].isalpha() or len(parts[0]) > 3:
+        return None
+    return "-".join([parts[0].lower()] + [p.upper() if len(p) == 2 else p for p in parts[1:]])
+
+
+def _read_meta(tree: lxml_html.HtmlElement, url: str | None, base: str) -> _Meta:
+    metas = meta_values(tree)
+    objects = jsonld_objects(tree)
+    link = tree.find(".//link[@rel='canonical']")
+    canonical = _absolute(base, link.get("href") if link is not None else None)
+    canonical = canonical or _absolute(base, first_meta(metas, "og:url"))
+    host = urlsplit(url or canonical or "").hostname
+    typed = any(types_of(o) & {"article", "newsarticle", "blogposting", "reportagenewsarticle"} for o in objects)
+    return _Meta(
+        headline=find_headline(tree, metas, objects, site_names(metas, objects, url or canonical)),
+        authors=find_authors(tree, metas, objects),
+        canonical=canonical,
+        site=host.lower().removeprefix("www.") if host else None,
+        section=_section(tree, metas, objects),
+        language=_language(tree, metas),
+        is_article_typed=typed or (first_meta(metas, "og:type") or "").lower() == "article",
+    )
+
+
+def _find_dates(tree: lxml_html.HtmlElement, url: str | None, fetched_at: str | None) -> tuple[Any, Any, Any]:
+    try:
+        from scraper.dates import find_dates
+    except ImportError:  # dates.py is being written in parallel
+        return None, None, None
+    found = find_dates(tree, url, fetched_at=fetched_at)
+    return found.published, found.date_source, found.modified
+
+
+_FURNITURE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:newsletter|subscribe|subscription|signup|player|audio-player|modal|popup|cookie|consent|"
+    r"share-?bar|sharing|social-share|share-buttons|sharedaddy)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_FURNITURE_TAGS = ("figcaption", "audio", "video", "button", "dialog", "select")
+_SMALL = 800  # chars: furniture boxes are small; a big match is a page wrapper with an odd class
+
+
+def _drop(node: lxml_html.HtmlElement) -> None:
+    if node.getparent() is not None:
+        node.drop_tree()  # keeps the tail text in place
+
+
+def prune_tree(
+    tree: lxml_html.HtmlElement, drop: list[lxml_html.HtmlElement], headline: str | None, xpaths: tuple[str, ...]
+) -> None:
+    """Remove furniture trafilatura would keep: related blocks, captions, players, duplicate headlines."""
+    for xpath in xpaths:
+        try:
+            found = tree.xpath(xpath)
+        except etree.XPathError as exc:
+            raise ExtractionError(f"bad boilerplate xpath {xpath!r}: {exc}") from exc
+        drop = drop + [n for n in found if isinstance(n, lxml_html.HtmlElement)]
+    for node in tree.iter(*_FURNITURE_TAGS):
+        drop.append(node)
+    for node in tree.iter("div", "section", "aside", "form", "p", "span", "ul"):
+        names = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if names.strip() and _FURNITURE_CLASS.search(names) and len(node_text(node)) < _SMALL:
+            if node.find(".//h1") is None:
+                drop.append(node)
+    head_key = key(headline)
+    if head_key:
+        first_h1 = tree.find(".//body//h1")
+        for node in tree.iter("h1", "h2", "h3", "p", "div", "span", "figcaption"):
+            if node is not first_h1 and len(node) <= 3 and key(node_text(node)) == head_key:
+                drop.append(node)
+    for node in drop:
+        _drop(node)
+
+
+_ERROR_PAGE = re.compile(
+    r"\b(?:404|page not found|not found|seite nicht gefunden|nicht gefunden|страница не найдена|"
+    r"page introuvable|error 40\d|access denied)\b",
+    re.IGNORECASE,
+)
+_CONSENT = re.compile(r"\b(?:cookie|consent|datenschutz|privacy)\b", re.IGNORECASE)
+
+
+def _story_links(tree: lxml_html.HtmlElement) -> int:
+    count = 0
+    for anchor in tree.iter("a"):
+        if len(node_text(anchor).split()) >= 4 and not in_boilerplate(anchor):
+            count += 1
+    return count
+
+
+def page_type_of(
+    tree: lxml_html.HtmlElement, meta: _Meta, body: list[str], words: int, status: int | None, story_links: int
+) -> str:
+    """'article', 'index' or 'other' (error pages, consent walls, empty or non-HTML pages)."""
+    title = tree.find(".//title")
+    heads = " ".join(node_text(n) for n in [title, tree.find(".//body//h1")] if n is not None)
+    longest = max((len(p.split()) for p in body), default=0)
+    if (status is not None and status >= 400) or (_ERROR_PAGE.search(heads) and words < 150):
+        return "other"
+    if _CONSENT.search(heads) and words < 150:
+        return "other"
+    enough = len(body) >= 2 or words >= 80
+    if meta.is_article_typed and meta.headline and words >= 80:
+        return "article"
+    if story_links >= 10 and (words < 150 or (longest < 40 and story_links * 12 > words)):
+        return "index"
+    if meta.headline and enough:
+        return "article"
+    return "index" if story_links >= 10 else "other"
+
+
+def _run_trafilatura(tree: lxml_html.HtmlElement, url: str | None) -> list[str]:
+    doc = trafilatura.bare_extraction(
+        tree, url=url, include_comments=False, include_tables=True, with_metadata=False, fast=False
+    )
+    text = getattr(doc, "text", None) if doc is not None else None
+    return [fold(line) for line in (text or "").split("\n") if fold(line)]
+
+
+def extract(
+    html: bytes | str,
+    url: str | None = None,
+    *,
+    content_type: str | None = None,
+    site: SiteConfig | None = None,
+    fetched_at: str | None = None,
+    status: int | None = None,
+) -> Article:
+    """Turn one page into an :class:`Article`.
+
+    Raises:
+        ExtractionError: the input is not a page at all (empty, binary,
+            unparseable), or the parser/extractor broke on it.
+    """
+    try:
+        return _extract(html, url, content_type, site, fetched_at, status)
+    except ExtractionError as exc:
+        exc.url = exc.url or url
+        raise
+    except (RecursionError, ValueError, TypeError, AttributeError, etree.LxmlError, MemoryError) as exc:
+        raise ExtractionError(f"extraction failed: {type(exc).__name__}: {exc}", url=url) from exc
+
+
+def _extract(
+    html: bytes | str,
+    url: str | None,
+    content_type: str | None,
+    site: SiteConfig | None,
+    fetched_at: str | None,
+    status: int | None,
+) -> Article:
+    tree = parse_html(html, content_type)
+    published, date_source, modified = _find_dates(tree, url, fetched_at)
+    base = _base_url(tree, url)
+    meta = _read_meta(tree, url, base)
+    related = find_related(tree, base, tuple(u for u in (url, meta.canonical) if u))
+    lede, lede_node = find_lede(tree, meta.headline)
+    story_links = _story_links(tree)
+    drop = related.elements + ([lede_node] if lede_node is not None else [])
+    prune_tree(tree, drop, meta.headline, site.boilerplate_xpaths if site else ())
+    paragraphs = _run_trafilatura(tree, url)
+    body_parts, source_credit = clean_paragraphs(paragraphs, meta.headline, lede, INLINE_RELATED)
+    body = "\n\n".join(body_parts)
+    words = word_count((lede or "") + " " + body)
+    return Article(
+        url=url or "",
+        canonical_url=meta.canonical,
+        site=meta.site,
+        section=meta.section,
+        headline=meta.headline,
+        lede=lede,
+        authors=meta.authors,
+        published=published,
+        date_source=date_source,
+        modified=modified,
+        body=body,
+        related=related.links,
+        source_credit=source_credit,
+        language=meta.language,
+        word_count=words,
+        content_hash=content_hash(meta.headline, body),
+        page_type=page_type_of(tree, meta, body_parts, words, status, story_links),
+        fetched_at=fetched_at,
+        status=status,
+        extractor_version=EXTRACTOR_VERSION,
+    )

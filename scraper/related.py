@@ -1,0 +1,204 @@
+"""Related / more-stories links: which blocks hold them, and the links themselves.
+
+Blocks are found three ways: a heading such as "Related Articles" or
+"Читайте также", a class/id such as ``related`` or ``more-stories``, and long
+lists of headline links outside the article (the KazPost overlay panel).
+Inline lines between paragraphs ("Also, see: <a>…</a>", "Related Article: …")
+count too. The caller removes the returned elements before body extraction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from lxml import html as lxml_html
+
+from scraper.models import RelatedLink
+from scraper.text import fold, node_text
+
+__all__ = ["RelatedBlocks", "find_related", "INLINE_RELATED", "RELATED_HEADING"]
+
+RELATED_HEADING = re.compile(
+    r"^(?:related(?: articles?| stories| news| posts| content| links| reading)?|more (?:stories|news|articles|"
+    r"from [\w\s]{1,30}|on this(?: topic| story)?)|read (?:more|also|next)|also read|see also|you (?:may|might) "
+    r"also (?:like|enjoy)|recommended(?: for you| stories| articles)?|latest(?: news| stories| articles)?|"
+    r"most (?:read|popular|viewed)|top stories|what to read next|further reading|"
+    r"weitere (?:artikel|beiträge|meldungen|nachrichten)|mehr zum thema|ähnliche (?:artikel|beiträge)|"
+    r"das könnte sie auch interessieren|lesen sie auch|auch interessant|"
+    r"читайте (?:также|еще|ещё)|похожие(?: новости| статьи| материалы)?|другие новости|последние новости|"
+    r"по теме|смотрите также|новости по теме|материалы по теме)\s*[:.!]?$",
+    re.IGNORECASE,
+)
+#: An inline related line between paragraphs: "Also, see: …", "Related Article: …".
+INLINE_RELATED = re.compile(
+    r"^\s*(?:also,? (?:see|read)|related(?: articles?| stor(?:y|ies)| news| reading| coverage)?|"
+    r"read (?:more|also)|see also|more on this(?: story| topic)?|more:|lesen sie (?:auch|mehr)|mehr (?:dazu|zum thema)|"
+    r"читайте (?:также|еще|ещё)|смотрите также|по теме)\s*(?:[:：\-–—>»]|$)",
+    re.IGNORECASE,
+)
+_RELATED_CLASS = re.compile(
+    r"related|more-?stories|more_stories|recommend|also-?read|you-may-like|similar-|other-news|"
+    r"latest-news|more-news|more-articles|popular-posts|yarpp|crp_related|read-next|readnext",
+    re.IGNORECASE,
+)
+_MENU = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|tags?|tag-list|pagination|pager)(?:$|[\s_-])", re.I)
+_BLOCK_TAGS = frozenset({"div", "section", "aside", "ul", "ol", "nav", "footer", "table", "dl"})
+_MIN_LIST_LINKS = 5
+
+
+@dataclass(slots=True)
+class RelatedBlocks:
+    """Related links in page order, and the elements that held them."""
+
+    links: list[RelatedLink] = field(default_factory=list)
+    elements: list[lxml_html.HtmlElement] = field(default_factory=list)
+
+
+def _names(node: lxml_html.HtmlElement) -> str:
+    return f"{node.get('class') or ''} {node.get('id') or ''}"
+
+
+def _in_menu(node: lxml_html.HtmlElement) -> bool:
+    for anc in node.iterancestors():
+        if anc.tag in ("nav", "header") or _MENU.search(_names(anc)):
+            return True
+    return False
+
+
+class _Measure:
+    """Text and link-text lengths of every element, computed in one bottom-up pass.
+
+    Per-node ``node_text`` calls would be quadratic on deeply nested pages.
+    """
+
+    def __init__(self, tree: lxml_html.HtmlElement) -> None:
+        self.text: dict[lxml_html.HtmlElement, int] = {}
+        self.link: dict[lxml_html.HtmlElement, int] = {}
+        self.story: dict[lxml_html.HtmlElement, int] = {}
+        for node in reversed(list(tree.iter())):
+            skip = not isinstance(node.tag, str) or node.tag in ("script", "style", "noscript", "template")
+            total = 0 if skip else len((node.text or "").strip())
+            link = story = 0
+            for child in node:
+                total += self.text.get(child, 0) + len((child.tail or "").strip())
+                link += self.link.get(child, 0)
+                story += self.story.get(child, 0)
+            if node.tag == "a":
+                link = total
+                story = int(len(node_text(node).split()) >= 3)
+            self.text[node], self.link[node], self.story[node] = total, link, story
+
+    def link_share(self, node: lxml_html.HtmlElement) -> float:
+        """Share of the node's text that sits inside links."""
+        total = self.text.get(node, 0)
+        return self.link.get(node, 0) / total if total else 0.0
+
+
+def _guarded(node: lxml_html.HtmlElement) -> bool:
+    """True for nodes that must never be taken as a related block (they hold the story)."""
+    return node.tag in ("body", "html", "main", "article") or node.find(".//h1") is not None
+
+
+def _class_blocks(tree: lxml_html.HtmlElement, m: _Measure) -> list[lxml_html.HtmlElement]:
+    found = []
+    for node in tree.iter(*_BLOCK_TAGS):
+        if _RELATED_CLASS.search(_names(node)) and not _guarded(node) and node.find(".//a") is not None:
+            if m.link_share(node) >= 0.4:
+                found.append(node)
+    return found
+
+
+def _heading_blocks(tree: lxml_html.HtmlElement, m: _Measure) -> list[lxml_html.HtmlElement]:
+    found = []
+    for node in tree.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "header"):
+        if len(node) > 2 or m.text.get(node, 0) > 60 or not RELATED_HEADING.match(node_text(node)):
+            continue
+        found.append(node)
+        parent = node.getparent()
+        if parent is not None and not _guarded(parent) and m.link_share(parent) >= 0.5:
+            found.append(parent)
+            continue
+        sibling = node.getnext()
+        for _ in range(3):  # the list usually follows the heading directly
+            if sibling is None or sibling.tag in ("h1", "h2", "h3") or _guarded(sibling):
+                break
+            if sibling.find(".//a") is not None or sibling.tag == "a":
+                found.append(sibling)
+                break
+            sibling = sibling.getnext()
+    return found
+
+
+def _list_blocks(tree: lxml_html.HtmlElement, m: _Measure) -> list[lxml_html.HtmlElement]:
+    """Long lists of headline links (overlay panels, "latest" columns) outside menus."""
+    found = []
+    for node in tree.iter("ul", "ol", "div", "section", "aside"):
+        if m.story.get(node, 0) < _MIN_LIST_LINKS or m.link_share(node) < 0.75:
+            continue
+        if not _guarded(node) and not _in_menu(node):
+            found.append(node)
+    return found
+
+
+def _inline_lines(tree: lxml_html.HtmlElement, m: _Measure) -> list[lxml_html.HtmlElement]:
+    found = []
+    for node in tree.iter("p", "div", "li", "h4", "h5", "h6", "strong"):
+        if m.text.get(node, 0) > 300 or len(node) > 6 or not INLINE_RELATED.match(node_text(node)):
+            continue
+        if node.find(".//p") is not None:
+            continue
+        found.append(node)
+        following = node.getnext()
+        if node.find(".//a") is None and following is not None and following.tag in ("p", "ul", "div"):
+            if following.find(".//a") is not None and m.link_share(following) >= 0.6:
+                found.append(following)
+    return found
+
+
+def _outermost(nodes: list[lxml_html.HtmlElement]) -> list[lxml_html.HtmlElement]:
+    chosen = set(nodes)
+    return [n for n in nodes if not any(a in chosen for a in n.iterancestors())]
+
+
+def _link_of(anchor: lxml_html.HtmlElement, base: str, own: set[str]) -> RelatedLink | None:
+    href = (anchor.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return None
+    absolute = urldefrag(urljoin(base, href))[0] if base else urldefrag(href)[0]
+    if urlsplit(absolute).scheme not in ("http", "https") or absolute.rstrip("/") in own:
+        return None
+    if "tag" in (anchor.get("rel") or "").split() or re.search(r"/(?:tags?|category|author)/", absolute):
+        return None
+    title = node_text(anchor) or fold(anchor.get("title")) or fold(anchor.findtext(".//img[@alt]"))
+    if not title:
+        img = anchor.find(".//img")
+        title = fold(img.get("alt")) if img is not None else ""
+    return RelatedLink(title=title, url=absolute) if title else None
+
+
+def find_related(tree: lxml_html.HtmlElement, base: str, own_urls: tuple[str, ...] = ()) -> RelatedBlocks:
+    """Related links (absolute, deduplicated, page order) and their containing elements.
+
+    ``base`` resolves relative links (the page URL joined with ``<base href>``);
+    ``own_urls`` (the page's own addresses) are never returned.
+    """
+    m = _Measure(tree)
+    blocks = _class_blocks(tree, m) + _heading_blocks(tree, m) + _list_blocks(tree, m) + _inline_lines(tree, m)
+    blocks = _outermost(blocks)
+    block_set = set(blocks)
+    anchors = set()
+    for block in blocks:
+        anchors.update(block.iter("a") if block.tag != "a" else [block])
+    own = {u.rstrip("/") for u in own_urls if u}
+    result = RelatedBlocks(elements=[n for n in tree.iter() if n in block_set])
+    seen: set[str] = set()
+    for anchor in tree.iter("a"):
+        if anchor not in anchors:
+            continue
+        link = _link_of(anchor, base, own)
+        if link is not None and link["url"] not in seen:
+            seen.add(link["url"])
+            result.links.append(link)
+    return result
