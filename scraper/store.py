@@ -55,6 +55,10 @@ def _article_values(article: Article) -> dict[str, Any]:
     return row
 
 
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
+
+
 def _check_extra(extra: dict[str, Any] | None) -> dict[str, Any]:
     unknown = set(extra or {}) - set(EXTRA_COLUMNS)
     if unknown:
@@ -112,8 +116,10 @@ class Archive:
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE … COMMIT, ROLLBACK on error; nested calls become savepoints."""
         with self._lock:
-            depth = self._depth
-            savepoint = f"store_sp_{depth}"  # built from a counter, never from input
+            # A transaction someone opened on db.conn directly (sqlite-utils' atomic(),
+            # a raw BEGIN) is joined like an outer one of ours, never committed early.
+            depth = self._depth or int(self.db.conn.in_transaction)
+            savepoint = f"store_sp_{self._depth}"  # built from a counter, never from input
             with store_errors("cannot start transaction", str(self.path)):
                 self.db.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {savepoint}")
             self._depth += 1
@@ -214,7 +220,8 @@ class Archive:
                 self._keep_version(old, now)
                 values.update(version=int(old["version"]) + 1, first_archived_at=old["first_archived_at"])
                 values["cluster_id"] = old["cluster_id"]
-                values.update({name: extras.get(name, old[name]) for name in EXTRA_COLUMNS})
+                # A None in extra means "not known this time", not "clear it".
+                values.update({name: _first(extras.get(name), old[name]) for name in EXTRA_COLUMNS})
                 self._write_article(values, insert=False)
             self._replace_related(article)
             return "new" if old is None else "updated"

@@ -45,6 +45,8 @@ _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?
 # sqlite's messages for a MATCH expression it cannot parse.
 _FTS_QUERY_ERRORS = ("fts5:", "unterminated string", "no such column", "unknown special query", "malformed match")
 
+_FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
 # bm25 weights for (headline, lede, body): a term in the headline says more.
 _BM25 = "bm25(articles_fts, 10.0, 4.0, 1.0)"
 
@@ -114,9 +116,10 @@ def _filters(
 # -- search ----------------------------------------------------------------
 
 
-def _quote_terms(query: str) -> str:
-    """Each whitespace-separated term as an FTS5 string (no operators left)."""
-    return " ".join('"' + term.replace('"', '""') + '"' for term in query.split())
+def _quote_terms(query: str, *, drop_operators: bool) -> str:
+    """Each whitespace-separated term as an FTS5 string, so no syntax is left."""
+    terms = [t for t in query.split() if not (drop_operators and t in _FTS_OPERATORS)]
+    return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
 def _is_query_error(exc: sqlite3.OperationalError) -> bool:
@@ -150,7 +153,9 @@ def search(
         f" WHERE articles_fts MATCH ?{''.join(' AND ' + c for c in clauses)}"
         " ORDER BY rank, a.url LIMIT ?"
     )
-    for attempt in (query, _quote_terms(query)):
+    # As typed; then every term quoted, dangling operators ("camps OR") dropped; then all quoted.
+    attempts = [query, _quote_terms(query, drop_operators=True), _quote_terms(query, drop_operators=False)]
+    for attempt in dict.fromkeys(a for a in attempts if a):
         try:
             with store_errors("search failed"):
                 return _rows(db.execute(sql, [attempt, *params, limit]))
