@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import tomllib
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 import click
 
 import scraper
+import scraper.urls
 from scraper.config import Settings, load_site_configs
 from scraper.errors import ArchiveLocked, ScraperError, UsageError
 
@@ -75,9 +77,11 @@ def _errors_to_exit() -> Iterator[None]:
     except KeyboardInterrupt:
         _error("interrupted")
         sys.exit(130)
-    except (OSError, MemoryError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a bug still gets one line; the log has the traceback
+        if os.environ.get("NEWS_ARCHIVER_DEBUG"):
+            raise
         log.exception("fatal")
-        _error(f"{type(exc).__name__}: {exc}")
+        _error(f"{type(exc).__name__}: {exc} (set NEWS_ARCHIVER_DEBUG=1 for a traceback)")
         sys.exit(EXIT_FAILED)
 
 

@@ -268,7 +268,8 @@ class Crawler:
         is_article = article.page_type == "article" and verdict is not False
         etag, modified = page.headers.get("etag"), page.headers.get("last-modified")
         if not is_article:
-            self.frontier.mark_done(entry.url, kind="index" if article.page_type == "index" or entry.kind == "seed" else "other",
+            listing = article.page_type == "index" or verdict is False or entry.kind == "seed"
+            self.frontier.mark_done(entry.url, kind="index" if listing else "other",
                                     status=page.status, etag=etag, last_modified=modified, archived=False)
             if not self._follow:  # an explicit URL that is no article: say so
                 return [self._fail(entry, "not_article", f"not an article page ({article.page_type})", 1, page.status)]
@@ -286,7 +287,7 @@ class Crawler:
     def _archive_key(self, page: Page, article: Article) -> str:
         """rel=canonical when it stays on the same site, else the final URL; canonicalised."""
         final = canonicalize(page.final_url)
-        if article.canonical_url and site_of(article.canonical_url) == site_of(final):
+        if article.canonical_url and _same_host(article.canonical_url, final):
             return canonicalize(article.canonical_url)
         return final
 
@@ -319,6 +320,10 @@ class Crawler:
         else:
             self.frontier.mark_failed(entry.url, error_kind=kind, error=message, status=status)
         return Event("skipped" if skipped else "failed", entry.url, f"{kind}: {message}")
+
+
+def _same_host(a: str, b: str) -> bool:
+    return host_of(a).removeprefix("www.") == host_of(b).removeprefix("www.")
 
 
 def _done_kind(entry: FrontierEntry) -> str:

@@ -46,18 +46,24 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         self.site.hits += 1
-        found = self.site.resolve(urlsplit(self.path).path)
+        path = urlsplit(self.path).path
+        found = self.site.resolve(path)
+        self.site.log.append((path, 404 if found is None else 200 if not self._conditional_hit(found[0]) else 304))
         if found is None:
             self._send(404, "text/html", b"<html><body><h1>404 Not Found</h1></body></html>")
             return
         body, ctype = found
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        if self.headers.get("If-None-Match") == etag or self._not_modified_since():
+        if self._conditional_hit(body):
             self.send_response(304)
             self.send_header("ETag", etag)
             self.end_headers()
             return
         self._send(200, ctype, body, etag)
+
+    def _conditional_hit(self, body: bytes) -> bool:
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        return self.headers.get("If-None-Match") == etag or self._not_modified_since()
 
     def _not_modified_since(self) -> bool:
         since = self.headers.get("If-Modified-Since")
@@ -85,6 +91,7 @@ class StaticSite:
     def __init__(self, root: str | Path, port: int = 0) -> None:
         self.root = Path(root).resolve()
         self.hits = 0
+        self.log: list[tuple[str, int]] = []  # (path, status) per request, for tests and the demo
         self.overrides: dict[str, bytes] = {}  # path -> body, for tests that edit a page
         self._server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, site=self))
         self._server.daemon_threads = True
@@ -113,7 +120,7 @@ class StaticSite:
             return None
         body = target.read_bytes()
         ctype = _TYPES.get(target.suffix.lower(), "text/html")
-        if target.suffix.lower() in (".xml", ".rss", ".atom", ".txt"):
+        if target.suffix.lower() in ("", ".html", ".htm", ".xml", ".rss", ".atom", ".txt"):
             body = body.replace(PLACEHOLDER_ORIGIN, self.base_url.encode())
         elif target.suffix.lower() == ".gz":
             body = gzip.compress(gzip.decompress(body).replace(PLACEHOLDER_ORIGIN, self.base_url.encode()), mtime=0)
