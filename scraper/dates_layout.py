@@ -1,0 +1,291 @@
+"""Where on a page a date sits: the headline, and the blocks around it.
+
+The date finder trusts a visible date only when it sits next to the story's
+own headline and outside navigation, related/latest-news lists, sidebars,
+comments and the site's header and footer. This module answers those "where"
+questions; it reads the tree and never changes it.
+
+Blocks are excluded in two strengths: *hard* (related lists, sidebars,
+comments, navigation: never the story's date) and *soft* (headers and
+footers: the site's masthead and footer, but an ``<article>``'s own header or
+footer carries its dateline).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml import html as lxml_html
+
+__all__ = [
+    "Line", "ancestors", "block_of", "find_headline", "is_excluded", "lines_around",
+    "story_container",
+]
+
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 "
+    "h5 h6 header hr li main nav ol p pre section table tbody td th tr ul".split()
+)
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "select", "button"})
+_HARD_TAGS = frozenset({"nav", "aside", "menu"})
+_SOFT_TAGS = frozenset({"header", "footer"})
+_SPECIAL_TAGS = _HARD_TAGS | _SOFT_TAGS | {"article"}
+_START = r"(?:^|[\s_-])"
+# Prefixes, so "relatedPosts", "comment-list" and "navbar" match too.
+_HARD_WORDS = re.compile(
+    _START + r"(?:related|relevant|latest|recent|popular|trending|most[-_]?(?:read|viewed|popular)"
+    r"|more[-_]?(?:news|stories|articles|from)|also[-_]|sidebar|side[-_]bar|comment(?!ary)|reply|replies"
+    r"|respond|forum|aside(?:$|[\s_-])|nav|menu|breadcrumb|teaser|recommend|newsletter|ticker|tagcloud|archive|calendar"
+    r"|promo|advert|ads(?:$|[\s_-])|share|sharing|social|cookie|disqus|rail(?:$|[\s_-])|carousel"
+    r"|slider|widget-area|read-?more|similar|suggest|next-?post)",
+    re.IGNORECASE,
+)
+_SOFT_WORDS = re.compile(
+    _START + r"(?:header|footer|masthead|top-?bar|clock|today|current-?date|weather|site-?head"
+    r"|date-?today|page-?top)", re.IGNORECASE,
+)
+_ARTICLE_WORDS = re.compile(
+    _START + r"(?:post|entry|article|story|hentry|blogpost|news-?item)(?:$|[\s_-])", re.IGNORECASE
+)
+_HEADLINE_WORDS = re.compile(
+    _START + r"(?:entry|post|article|story|news|page|content)[-_]?(?:title|headline|heading)"
+    r"(?:$|[\s_-])", re.IGNORECASE,
+)
+_LOGO_WORDS = re.compile(r"logo|brand|site[-_]?(?:title|name)|masthead|blog-?title", re.IGNORECASE)
+# A heading that opens a list of other stories ("Related Articles", "Похожие новости").
+_RELATED_HEADING = re.compile(
+    r"^(?:related|more (?:news|stories|articles|from|on)|latest|recent|relevant"
+    r"|other (?:news|stories|articles)|also read|read (?:also|more)|see also|top stories"
+    r"|ähnliche|weitere|mehr (?:zum|zu|aus)|das könnte|auch interessant|lesen sie auch|neueste"
+    r"|похожие|другие|читайте также|также читайте|последние|ещё|еще|актуальное|свежие"
+    r"|articles? (?:similaires|liés)|à lire aussi|noticias relacionadas|leggi anche)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One visual line of text, its block element, and where it stands on the page."""
+
+    text: str
+    element: lxml_html.HtmlElement
+    excluded: bool  # inside a related/sidebar/nav/comment block, or the site's header/footer
+    in_headline: bool
+    times: tuple[str, ...] = ()  # datetime attributes of <time> elements on the line
+
+
+def _marks(element: lxml_html.HtmlElement) -> str:
+    return f"{element.get('class') or ''} {element.get('id') or ''}"
+
+
+def _kind(element: lxml_html.HtmlElement) -> str:
+    """'hard', 'soft', 'article' or '' for one element on its own."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in ("body", "html"):
+        return ""  # their classes describe the page type ("single-post"), not a block
+    marks = _marks(element)
+    if marks == " " and tag not in _SPECIAL_TAGS:
+        return ""
+    if tag in _HARD_TAGS or _HARD_WORDS.search(marks):
+        return "hard"
+    if tag in _SOFT_TAGS or _SOFT_WORDS.search(marks):
+        return "soft"
+    if tag == "article" or _ARTICLE_WORDS.search(marks):
+        return "article"
+    return ""
+
+
+def is_excluded(
+    element: lxml_html.HtmlElement, keep: frozenset[lxml_html.HtmlElement] = frozenset()
+) -> bool:
+    """Whether ``element`` sits in a block whose dates are not the story's.
+
+    Elements in ``keep`` (the headline's ancestors) never count: some sites
+    wrap the whole story in a "widget" or a "header".
+    """
+    soft_pending = False
+    node: lxml_html.HtmlElement | None = element
+    while node is not None:
+        kind = "" if node in keep else _kind(node)
+        if kind == "hard":
+            return True
+        if kind == "soft":
+            soft_pending = True
+        elif kind == "article":
+            soft_pending = False  # the header/footer below belongs to a story
+        node = node.getparent()
+    return soft_pending
+
+
+def _headline_ok(element: lxml_html.HtmlElement, strict: bool) -> bool:
+    """A non-empty heading outside hard-excluded blocks; if ``strict``, outside the site header."""
+    if not " ".join(element.text_content().split()):
+        return False
+    soft_pending = False
+    node: lxml_html.HtmlElement | None = element
+    while node is not None:
+        kind = _kind(node) if node is not element else ""
+        if kind == "hard":
+            return False
+        if kind == "soft" or _LOGO_WORDS.search(_marks(node)):
+            soft_pending = True  # a site header's <h1> is usually the logo
+        elif kind == "article" or node.tag == "main":
+            soft_pending = False  # ...but a story's own header holds its headline
+        node = node.getparent()
+    return not (strict and soft_pending)
+
+
+def _title_text(tree: lxml_html.HtmlElement) -> str:
+    for meta in tree.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").lower() in ("og:title", "twitter:title"):
+            return " ".join((meta.get("content") or "").split()).casefold()
+    title = tree.find(".//title")
+    return " ".join((title.text_content() if title is not None else "").split()).casefold()
+
+
+def find_headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """The element holding the story's headline, or None.
+
+    In order: an ``<h1>`` outside the site header, a heading repeating the
+    page title, a heading marked as the entry/post title, any ``<h1>``.
+    """
+    for h1 in tree.iter("h1"):
+        if _headline_ok(h1, strict=True):
+            return h1
+    title = _title_text(tree)
+    for element in tree.iter("h1", "h2", "h3"):
+        text = " ".join(element.text_content().split()).casefold()
+        if len(text) >= 12 and text in title and _headline_ok(element, strict=False):
+            return element
+    for element in tree.iter("h1", "h2", "h3", "h4", "div", "span", "header", "a"):
+        marked = element.get("itemprop") == "headline" or _HEADLINE_WORDS.search(_marks(element))
+        if marked and _headline_ok(element, strict=False):
+            return element
+    for h1 in tree.iter("h1"):
+        if _headline_ok(h1, strict=False):
+            return h1
+    return None
+
+
+def ancestors(element: lxml_html.HtmlElement) -> frozenset[lxml_html.HtmlElement]:
+    """``element`` and all its ancestors (held, so lxml keeps their proxies stable)."""
+    found = set()
+    node: lxml_html.HtmlElement | None = element
+    while node is not None:
+        found.add(node)
+        node = node.getparent()
+    return frozenset(found)
+
+
+def story_container(headline: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """The nearest ``<article>``/``<main>``/post-like block around the headline, if any."""
+    for node in headline.iterancestors():
+        if node.tag in ("body", "html"):
+            return None
+        if node.tag == "main" or _kind(node) == "article":
+            return node
+    return None
+
+
+def block_of(element: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """The nearest block-level element holding ``element`` (itself if it is one)."""
+    node: lxml_html.HtmlElement | None = element
+    while node is not None and node.tag not in _BLOCK_TAGS:
+        node = node.getparent()
+    return node
+
+
+@dataclass(slots=True)
+class _State:
+    block: lxml_html.HtmlElement
+    hard: bool = False
+    soft: bool = False
+    in_article: bool = False
+    in_head: bool = False
+
+
+def _enter(state: _State, el: lxml_html.HtmlElement, keep: frozenset[lxml_html.HtmlElement],
+           headline: lxml_html.HtmlElement) -> _State:
+    kind = "" if el in keep else _kind(el)
+    return _State(
+        block=el if el.tag in _BLOCK_TAGS else state.block,
+        hard=state.hard or kind == "hard",
+        soft=state.soft or (kind == "soft" and not state.in_article),
+        in_article=state.in_article or kind == "article" or el is headline,
+        in_head=state.in_head or el is headline,
+    )
+
+
+def _iter_lines(root: lxml_html.HtmlElement, headline: lxml_html.HtmlElement) -> Iterator[Line]:
+    """Visual lines of the document in reading order (iterative: pages nest deeply)."""
+    keep = ancestors(headline)
+    stack: list[_State] = []
+    state = _State(block=root)
+    parts: list[str] = []
+    times: list[str] = []
+    skip_depth = 0
+
+    def flush() -> Line | None:
+        text = " ".join("".join(parts).split())
+        line = Line(text, state.block, state.hard or state.soft, state.in_head, tuple(times))
+        parts.clear()
+        times.clear()
+        return line if text or line.times else None
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if skip_depth or tag in _SKIP_TAGS or not tag:
+                skip_depth += 1
+                continue
+            if tag in _BLOCK_TAGS and (line := flush()):
+                yield line
+            stack.append(state)
+            state = _enter(state, el, keep, headline)
+            if state.hard or state.soft:
+                walker.skip_subtree()  # nothing in there may date the story: save the walk
+                continue
+            if tag == "time" and el.get("datetime"):
+                times.append(str(el.get("datetime")))
+            parts.append(el.text or "")
+            continue
+        if skip_depth:
+            skip_depth -= 1
+            if skip_depth:
+                continue  # a tail inside a skipped element
+        else:
+            if tag in _BLOCK_TAGS and (line := flush()):
+                yield line
+            state = stack.pop()
+        parts.append(el.tail or "")
+    if line := flush():
+        yield line
+
+
+def lines_around(
+    root: lxml_html.HtmlElement, headline: lxml_html.HtmlElement, before: int, after: int
+) -> tuple[list[Line], list[Line]]:
+    """Up to ``before`` lines preceding the headline and ``after`` lines following it.
+
+    Following lines stop at a heading that opens a list of other stories.
+    """
+    prior: list[Line] = []
+    following: list[Line] = []
+    seen_headline = False
+    for line in _iter_lines(root, headline):
+        if line.in_headline:
+            seen_headline = True
+        elif not seen_headline:
+            prior.append(line)
+            del prior[: -before or None]
+        elif len(line.text) < 40 and _RELATED_HEADING.match(line.text):
+            break
+        else:
+            following.append(line)
+            if len(following) >= after:
+                break
+    return prior, following

@@ -1,0 +1,212 @@
+"""Reading dates out of strings: machine values and human datelines.
+
+Two entry points, both pure and exception-free:
+
+* :func:`parse_machine` for values meant for machines (JSON-LD, ``<meta>``,
+  ``<time datetime>``): ISO 8601 in its many spellings, RFC 2822, compact
+  ``YYYYMMDD``;
+* :func:`find_text_dates` for text a reader sees ("October 15, 2019",
+  "15.10.2019, 14:30", "15 октября 2019 г.", "Veröffentlicht am 3. März 2020").
+
+A found date is a :class:`Stamp`: the calendar day plus, when the source
+states a time, the ISO datetime string (with its offset when one is given).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+
+__all__ = ["Stamp", "parse_machine", "find_text_dates", "WEEKDAY_RE", "make_stamp"]
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """A date as found: ``day`` for comparisons, ``iso`` for output."""
+
+    day: date
+    iso: str
+    start: int = 0  # offset of the match in the searched text (text dates only)
+    end: int = 0
+
+
+# Month names (and common abbreviations) of the languages we meet, lower-cased.
+# Russian/Ukrainian/Kazakh dates use the genitive ("октября"), so both forms are
+# listed. Abbreviations are matched with an optional trailing dot.
+_MONTHS: dict[int, tuple[str, ...]] = {
+    1: ("january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen",
+        "janeiro", "januari", "styczeń", "stycznia", "sty", "январь", "января", "янв",
+        "січень", "січня", "қаңтар", "ocak", "leden", "ledna"),
+    2: ("february", "feb", "februar", "feber", "février", "fevrier", "févr", "fevr", "febrero",
+        "febbraio", "fevereiro", "fev", "februari", "luty", "lutego", "lut", "февраль", "февраля",
+        "фев", "лютий", "лютого", "ақпан", "şubat", "únor", "února"),
+    3: ("march", "mar", "märz", "maerz", "mär", "mars", "marzo", "março", "marco", "maart",
+        "marzec", "marca", "март", "марта", "мар", "березень", "березня", "наурыз", "mart",
+        "březen", "března"),
+    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwiecień", "kwietnia", "kwi",
+        "апрель", "апреля", "апр", "квітень", "квітня", "сәуір", "nisan", "duben", "dubna"),
+    5: ("may", "mai", "mayo", "maggio", "mag", "maio", "mei", "maj", "maja", "май", "мая",
+        "травень", "травня", "мамыр", "mayıs", "květen", "května"),
+    6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "czerwiec", "czerwca",
+        "cze", "июнь", "июня", "июн", "червень", "червня", "маусым", "haziran", "červen",
+        "června"),
+    7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "lipiec",
+        "lipca", "lip", "июль", "июля", "июл", "липень", "липня", "шілде", "temmuz",
+        "červenec", "července"),
+    8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "sierpień", "sierpnia",
+        "sie", "август", "августа", "авг", "серпень", "серпня", "тамыз", "ağustos", "srpen",
+        "srpna"),
+    9: ("september", "sep", "sept", "septembre", "septiembre", "settembre", "set", "setembro",
+        "wrzesień", "września", "wrz", "сентябрь", "сентября", "сен", "сент", "вересень",
+        "вересня", "қыркүйек", "eylül", "září"),
+    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro",
+         "out", "październik", "października", "paź", "октябрь", "октября", "окт", "жовтень",
+         "жовтня", "қазан", "ekim", "říjen", "října"),
+    11: ("november", "nov", "novembre", "noviembre", "novembro", "listopad", "listopada", "lis",
+         "ноябрь", "ноября", "ноя", "нояб", "листопад", "листопада", "қараша", "kasım"),
+    12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic",
+         "dicembre", "dezembro", "grudzień", "grudnia", "gru", "декабрь", "декабря", "дек",
+         "грудень", "грудня", "желтоқсан", "aralık", "prosinec", "prosince"),
+}
+_MONTH_OF = {name: num for num, names in _MONTHS.items() for name in names}
+# Longest first so "sept" wins over "sep" and "марта" over "мар".
+_MONTH_ALT = "|".join(sorted((re.escape(n) for n in _MONTH_OF), key=len, reverse=True))
+_M = rf"(?P<mon>{_MONTH_ALT})\.?"
+
+_WEEKDAYS = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|"
+    "sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|lundi|mardi|"
+    "mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|"
+    "lunedì|martedì|mercoledì|giovedì|venerdì|sabato|segunda-feira|terça-feira|quarta-feira|"
+    "quinta-feira|sexta-feira|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
+    "poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela|понедельник|вторник|среда|четверг|"
+    "пятница|суббота|воскресенье|понеділок|вівторок|середа|четвер|п'ятниця|пʼятниця|субота|неділя|"
+    "дүйсенбі|сейсенбі|сәрсенбі|бейсенбі|жұма|сенбі|жексенбі"
+)
+#: A weekday name at the start of a string (the masthead "today" line).
+WEEKDAY_RE = re.compile(rf"^\W*(?:{_WEEKDAYS})\b", re.IGNORECASE)
+
+_Y = r"(?P<year>(?:19|20)\d{2})"
+_D = r"(?P<day>[0-3]?\d)"
+_TIME = (
+    r"(?:\s*(?:,|\||-|–|—|/|um|at|à|a las|alle|в|o)?\s*"
+    r"(?P<hour>[0-2]?\d)[:.h](?P<minute>[0-5]\d)(?::[0-5]\d)?\s*(?P<ampm>[ap]\.?m\.?)?(?![\d.:]))?"
+)
+_TEXT_PATTERNS = (
+    # 15 October 2019 / 15. Oktober 2019 / 15 de octubre de 2019 / 15 октября 2019 г.
+    re.compile(rf"(?<![\w.]){_D}(?:st|nd|rd|th|er|º)?\.?\s*(?:of\s+|de\s+)?{_M},?\s*(?:de\s+)?{_Y}"
+               rf"(?!\d)(?:\s*(?:г\.|года|р\.|року|ж\.))?{_TIME}", re.IGNORECASE),
+    # October 15, 2019 / Oct. 15th 2019
+    re.compile(rf"(?<!\w){_M}\s+{_D}(?:st|nd|rd|th)?,?\s+{_Y}(?!\d){_TIME}", re.IGNORECASE),
+    # 15.10.2019 / 15. 10. 2019 (day first: the dotted form is never month-first)
+    re.compile(rf"(?<![\d.]){_D}\.\s?(?P<month>[01]?\d)\.\s?{_Y}(?!\d){_TIME}"),
+    # 2019-10-15 / 2019/10/15 / 2019.10.15
+    re.compile(rf"(?<![\d/.-]){_Y}(?P<sep>[-/.])(?P<month>[01]?\d)(?P=sep){_D}(?![\d/]){_TIME}"),
+    # 15/10/2019 or 10/15/2019: only when one side cannot be a month
+    re.compile(rf"(?<![\d/]){_D}/(?P<month>[0-3]?\d)/{_Y}(?!\d){_TIME}"),
+)
+
+
+_ANY_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def make_stamp(
+    year: int, month: int, day: int, hour: int | None = None, minute: int = 0
+) -> Stamp | None:
+    """A :class:`Stamp` for a calendar day (and optional local time), or None if invalid."""
+    try:
+        d = date(year, month, day)
+        if hour is None:
+            return Stamp(d, d.isoformat())
+        return Stamp(d, datetime(year, month, day, hour, minute).isoformat())
+    except ValueError:
+        return None
+
+
+def _stamp_from_datetime(dt: datetime, has_time: bool) -> Stamp:
+    if not has_time:
+        return Stamp(dt.date(), dt.date().isoformat())
+    return Stamp(dt.date(), dt.replace(microsecond=0).isoformat())
+
+
+_ISO_DAY = re.compile(r"^\s*((?:19|20)\d{2})-?([01]\d)-?([0-3]\d)(?=$|[T\s])")
+_ISO_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+
+
+def parse_machine(value: object) -> Stamp | None:
+    """A date from a machine-readable value, or None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()[:80]
+    if not text:
+        return None
+    day_match = _ISO_DAY.match(text)
+    if day_match:
+        rest = text[day_match.end():].strip()
+        if not rest or re.fullmatch(r"T?00:00(:00(\.0+)?)?(Z|[+-]00:?00)?", rest):
+            # A bare day, or midnight that CMSs write when no time is known.
+            return make_stamp(*(int(g) for g in day_match.groups()))
+        candidate = _ISO_OFFSET.sub(r"\1:\2", text.replace(" ", "T", 1).replace("z", "Z"))
+        try:
+            return _stamp_from_datetime(datetime.fromisoformat(candidate), True)
+        except ValueError:
+            return make_stamp(*(int(g) for g in day_match.groups()))
+    try:
+        return _stamp_from_datetime(parsedate_to_datetime(text), True)
+    except (TypeError, ValueError, IndexError):
+        pass
+    found = find_text_dates(text)
+    return found[0] if found else None
+
+
+def _hour24(match: re.Match[str]) -> int | None:
+    if match.group("hour") is None:
+        return None
+    hour = int(match.group("hour"))
+    ampm = (match.group("ampm") or "").lower().replace(".", "")
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    return hour if hour < 24 else None
+
+
+def _month_day(match: re.Match[str]) -> tuple[int, int] | None:
+    groups = match.groupdict()
+    day = int(groups["day"])
+    if groups.get("mon"):
+        return _MONTH_OF[groups["mon"].lower()], day
+    month = int(groups["month"])
+    if groups.get("sep") is None and "/" in match.group(0) and "-" not in match.group(0):
+        # D/M/Y against M/D/Y: decide only when one reading is impossible.
+        if month > 12 and day <= 12:
+            return day, month
+        if day > 12 and month <= 12:
+            return month, day
+        return None
+    return month, day
+
+
+def find_text_dates(text: str) -> list[Stamp]:
+    """Every date written in ``text``, in order of appearance, without overlaps."""
+    found: list[Stamp] = []
+    if not _ANY_YEAR.search(text):
+        return found  # cheap test first: most lines hold no date at all
+    taken: list[tuple[int, int]] = []
+    for pattern in _TEXT_PATTERNS:
+        for match in pattern.finditer(text):
+            span = match.span()
+            if any(span[0] < b and a < span[1] for a, b in taken):
+                continue
+            month_day = _month_day(match)
+            if month_day is None:
+                continue
+            hour = _hour24(match)
+            minute = int(match.group("minute")) if hour is not None else 0
+            stamp = make_stamp(int(match.group("year")), month_day[0], month_day[1], hour, minute)
+            if stamp is not None:
+                taken.append(span)
+                found.append(Stamp(stamp.day, stamp.iso, span[0], span[1]))
+    return sorted(found, key=lambda s: s.start)
