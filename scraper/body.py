@@ -9,10 +9,12 @@ an answer is the kind of document the caller asked for.
 from __future__ import annotations
 
 import zlib
-from typing import Literal, Protocol
+from collections.abc import Iterator
+from typing import Any, Literal, Protocol
 
 from scraper import errors
 
+brotli: Any
 try:  # brotli is optional: without it we simply do not ask for "br"
     import brotli
 except ImportError:  # pragma: no cover - depends on the environment
@@ -28,8 +30,10 @@ SNIFF_BYTES = 1024
 
 def _brotli_bounded() -> bool:
     """True when the installed brotli can bound its output (brotli >= 1.2)."""
-    doc = getattr(getattr(brotli, "Decompressor", None), "process", None).__doc__ if brotli else None
-    return bool(doc and "output_buffer_limit" in doc)
+    if brotli is None:
+        return False
+    doc = getattr(brotli.Decompressor.process, "__doc__", None) or ""
+    return "output_buffer_limit" in doc
 
 
 BROTLI_BOUNDED = _brotli_bounded()
@@ -47,12 +51,12 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
-class _Overflow(Exception):
-    """A decoder would have produced more than its limit."""
+#: Most bytes any decoder hands on at once: memory stays near the cap.
+_STEP = 256 * 1024
 
 
 class _Decoder(Protocol):
-    def feed(self, data: bytes, limit: int) -> bytes: ...
+    def feed(self, data: bytes) -> Iterator[bytes]: ...
 
 
 class _ZlibDecoder:
@@ -64,13 +68,11 @@ class _ZlibDecoder:
         self._obj = zlib.decompressobj(self._wbits)
         self._started = False
 
-    def feed(self, data: bytes, limit: int) -> bytes:
-        out = bytearray()
-        while data:
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """Decoded pieces of at most _STEP bytes: a bomb is never inflated whole."""
+        while True:
             try:
-                # Ask for at most one byte past the limit: enough to know it
-                # was passed, never a whole bomb.
-                piece = self._obj.decompress(data, limit - len(out) + 1)
+                piece = self._obj.decompress(data, _STEP)
             except zlib.error:
                 if self._kind == "deflate" and not self._started:
                     # Many servers send raw deflate without the zlib header.
@@ -79,16 +81,16 @@ class _ZlibDecoder:
                     continue
                 raise
             self._started = True
-            out += piece
-            if len(out) > limit:
-                raise _Overflow
+            if piece:
+                yield piece
             data = self._obj.unconsumed_tail
             if self._obj.eof:
                 data = self._obj.unused_data
                 if not (data and self._kind == "gzip"):
-                    break  # trailing bytes after a deflate stream are ignored
+                    return  # trailing bytes after a deflate stream are ignored
                 self._obj = zlib.decompressobj(self._wbits)
-        return bytes(out)
+            elif not data and len(piece) < _STEP:
+                return  # input used up and no output pending
 
 
 class _BrotliDecoder:
@@ -97,16 +99,17 @@ class _BrotliDecoder:
     def __init__(self) -> None:
         self._obj = brotli.Decompressor()
 
-    def feed(self, data: bytes, limit: int) -> bytes:
-        out = bytearray(self._obj.process(data, output_buffer_limit=limit + 1))
-        while len(out) <= limit and not self._obj.can_accept_more_data():
-            piece = self._obj.process(b"", output_buffer_limit=limit - len(out) + 1)
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """Decoded pieces of about _STEP bytes at most (brotli rounds up a little)."""
+        piece = self._obj.process(data, output_buffer_limit=_STEP)
+        while True:
+            if piece:
+                yield piece
+            if self._obj.can_accept_more_data() or self._obj.is_finished():
+                return
+            piece = self._obj.process(b"", output_buffer_limit=_STEP)
             if not piece:
-                break
-            out += piece
-        if len(out) > limit:
-            raise _Overflow
-        return bytes(out)
+                return
 
 
 def _decoder(encoding: str, url: str) -> _Decoder:
@@ -134,17 +137,22 @@ class BodyReader:
         self._raw += len(chunk)
         if self._raw > self._cap:
             raise errors.TooLarge(f"body passed {self._cap} bytes", url=self._url)
-        data = chunk
         try:
-            for decoder in self._decoders:
-                data = decoder.feed(data, self._cap - len(self._out) if decoder is self._decoders[-1] else self._cap)
-        except _Overflow:
-            raise errors.TooLarge(f"decompressed body passed {self._cap} bytes", url=self._url) from None
+            for piece in self._decode(chunk, 0):
+                self._out += piece
+                if len(self._out) > self._cap:
+                    what = "decompressed body" if self._decoders else "body"
+                    raise errors.TooLarge(f"{what} passed {self._cap} bytes", url=self._url)
         except (zlib.error, _brotli_error()) as exc:
             raise errors.BinaryContent(f"corrupt compressed body: {exc}", url=self._url) from exc
-        self._out += data
-        if len(self._out) > self._cap:
-            raise errors.TooLarge(f"body passed {self._cap} bytes", url=self._url)
+
+    def _decode(self, data: bytes, depth: int) -> Iterator[bytes]:
+        """``data`` through decoders ``depth``..., one small piece at a time."""
+        if depth == len(self._decoders):
+            yield data
+            return
+        for piece in self._decoders[depth].feed(data):
+            yield from self._decode(piece, depth + 1)
 
     def finish(self) -> bytes:
         """The decoded body."""
