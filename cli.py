@@ -351,13 +351,13 @@ def import_warc(files: tuple[str, ...], db_path: str) -> None:
 
 @main.command()
 @db_option
-@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Serve the fixture site on this port [free].")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Serve the fixture site on this port (fixed, so a rerun sees the same URLs; 0 = any free port).")
 def demo(db_path: str, port: int) -> None:
     """Serve the bundled fixture site on 127.0.0.1 and crawl it into the archive (no network needed)."""
     from scraper.runner import run_archive
-    from scraper.serve import StaticSite
 
-    with _errors_to_exit(), StaticSite(HERE / "fixtures" / "site", port) as site:
+    with _errors_to_exit(), _serve_fixtures(port) as site:
         click.echo(f"serving fixtures/site at {site.base_url}; archiving into {db_path}")
         settings = Settings(delay=0, concurrency=4, contact="demo")
         with _progress(quiet=False) as on_event:
@@ -367,6 +367,18 @@ def demo(db_path: str, port: int) -> None:
             for row in archive.iter_articles(site=None):
                 click.echo(f"  {row['published'] or 'no date':<10}  {row['headline']}")
             click.echo(f"{archive.count_articles()} articles in {db_path}. Try: python cli.py search Almaty --db {db_path}")
+
+
+@contextmanager
+def _serve_fixtures(port: int) -> Iterator[Any]:
+    from scraper.serve import StaticSite
+
+    try:
+        site = StaticSite(HERE / "fixtures" / "site", port)
+    except OSError as exc:
+        raise UsageError(f"cannot serve the fixture site on 127.0.0.1:{port} ({exc.strerror}); try --port 0") from exc
+    with site:
+        yield site
 
 
 @contextmanager
