@@ -28,7 +28,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 from scraper.errors import UsageError
 from scraper.store import Archive
@@ -124,8 +124,8 @@ def _parquet_schema(pa: Any) -> Any:
 
 def _write_parquet(rows: Rows, out: IO[bytes]) -> int:
     try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError as exc:
         raise UsageError(_PARQUET_HINT) from exc
     schema = _parquet_schema(pa)
@@ -171,7 +171,7 @@ def _as_stream(out: IO[str] | IO[bytes], binary: bool) -> Iterator[IO[Any]]:
         yield buffer
         buffer.flush()
     elif not binary and not is_text:
-        wrapper = io.TextIOWrapper(out, encoding="utf-8", newline="")  # type: ignore[arg-type]
+        wrapper = io.TextIOWrapper(cast(Any, out), encoding="utf-8", newline="")
         yield wrapper
         wrapper.flush()
         wrapper.detach()  # leave the caller's stream open

@@ -13,7 +13,8 @@ import tracemalloc
 import types
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -372,12 +373,11 @@ def test_compress_falls_back_to_zlib(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_rollback_leaves_nothing_half_written(archive: Archive) -> None:
-    with pytest.raises(RuntimeError):
-        with archive.transaction():
-            page_id = archive.save_page(make_page())
-            archive.save_article(make_article(), page_id=page_id)
-            archive.record_failure(run_id=None, url="https://example.com/x", kind="timeout", error="t", attempts=3)
-            raise RuntimeError("crash after the writes")
+    with pytest.raises(RuntimeError), archive.transaction():
+        page_id = archive.save_page(make_page())
+        archive.save_article(make_article(), page_id=page_id)
+        archive.record_failure(run_id=None, url="https://example.com/x", kind="timeout", error="t", attempts=3)
+        raise RuntimeError("crash after the writes")
     for table in ("pages", "articles", "related_links", "failures"):
         assert row_count(archive.path, table) == 0, table
     assert archive.search("Kazakhstan") == []
@@ -432,11 +432,10 @@ def test_second_writer_waits_for_busy_lock(tmp_path: Path) -> None:
 
 def test_lock_timeout_is_store_error(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
-    with Archive(path) as first, Archive(path, busy_timeout_ms=50) as second:
-        with first.transaction():
-            first.save_article(make_article(1))
-            with pytest.raises(StoreError, match="locked"):
-                second.save_article(make_article(2))
+    with Archive(path) as first, Archive(path, busy_timeout_ms=50) as second, first.transaction():
+        first.save_article(make_article(1))
+        with pytest.raises(StoreError, match="locked"):
+            second.save_article(make_article(2))
     with Archive(path) as check:
         assert check.count_articles() == 1
 
