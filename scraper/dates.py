@@ -26,10 +26,11 @@ from functools import cached_property
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from htmldate import find_date
 from lxml import html as lxml_html
 
 from scraper.dates_layout import (
-    Line, block_of, find_headline, is_excluded, lines_around, story_container,
+    Line, block_of, find_headline, is_excluded, lines_around, page_lines, story_container,
 )
 from scraper.dates_text import WEEKDAY_RE, Stamp, find_text_dates, make_stamp, parse_machine
 from scraper.structured import ARTICLE_TYPES, jsonld_objects, types_of
@@ -214,6 +215,27 @@ def _canonical(tree: lxml_html.HtmlElement) -> str | None:
     return None
 
 
+def _title(tree: lxml_html.HtmlElement) -> str:
+    title = tree.find(".//title")
+    return " ".join(title.text_content().split()) if title is not None else ""
+
+
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})/([01]?\d)/")
+
+
+def _url_month(url: str | None) -> tuple[int, int] | None:
+    match = _URL_MONTH.search(url or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _htmldate_guess(tree: lxml_html.HtmlElement, url: str | None) -> str | None:
+    """htmldate's reading of the page (it copies the tree before pruning it)."""
+    try:
+        return find_date(tree, url=url, original_date=True, extensive_search=False)
+    except Exception:  # noqa: BLE001 - a third-party heuristic; its failure means "no guess"
+        return None
+
+
 def _url_stamps(urls: Iterable[str | None]) -> list[Stamp | None]:
     stamps: list[Stamp | None] = []
     for url in urls:
@@ -262,6 +284,49 @@ class _Page:
         return [("time", s) for s in self.plausible(times)] + \
             [("dateline", s) for s in self.plausible(_dateline(prior, following))]
 
+    def corroborated_htmldate(self) -> list[tuple[str, Stamp]]:
+        """htmldate's guess, kept only when the story itself shows that day too.
+
+        htmldate alone reads mastheads and related lists as readily as datelines;
+        its guess counts when the same day is written in the story's own lines
+        (after the headline, outside excluded blocks) or in the title, or when
+        the URL names its year and month. Pages with no such evidence never pay
+        for htmldate.
+        """
+        evidence = self._evidence()
+        url_months = {_url_month(u) for u in (self.url, _canonical(self.tree))} - {None}
+        if not evidence and not url_months:
+            return []
+        guess = parse_machine(_htmldate_guess(self.tree, self.url))
+        if guess is None or not self.plausible([guess]):
+            return []
+        if guess.day in evidence:
+            return [(evidence[guess.day], guess)]
+        if (guess.day.year, guess.day.month) in url_months:
+            return [("url", guess)]
+        return []
+
+    def _evidence(self) -> dict[date, str]:
+        """Days written in the story's own lines and title, with the kind of source."""
+        if self.headline is not None:
+            lines = lines_around(self.tree, self.headline, before=0, after=300)[1]
+        else:
+            body = self.tree.find(".//body")
+            lines = page_lines(body if body is not None else self.tree, 300)
+        days: dict[date, str] = {}
+        for line in lines:
+            if line.excluded:
+                continue
+            for value in line.times:
+                stamp = parse_machine(value)
+                if stamp is not None:
+                    days.setdefault(stamp.day, "time")
+            for stamp in find_text_dates(line.text):
+                days.setdefault(stamp.day, "dateline")
+        for stamp in find_text_dates(_title(self.tree)):
+            days.setdefault(stamp.day, "dateline")
+        return days
+
     def modified(self) -> Stamp | None:
         machine = [*_jsonld(self.objects, ("dateModified",)), *_metas(self.tree, _MODIFIED_META)]
         found = self.plausible(machine)
@@ -283,6 +348,8 @@ def _choose(page: _Page) -> tuple[str, Stamp] | None:
         candidates = agreeing + candidates
     if not candidates:
         candidates = page.visible()
+    if not candidates:
+        candidates = page.corroborated_htmldate()
     urls = page.plausible(_url_stamps((page.url, _canonical(page.tree))))
     if urls and candidates and 0 < abs((candidates[0][1].day - urls[0].day).days) <= 1:
         # A timestamp in UTC can fall on the next day; the URL keeps the local one.

@@ -21,7 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 __all__ = [
-    "Line", "ancestors", "block_of", "find_headline", "is_excluded", "lines_around",
+    "Line", "ancestors", "block_of", "find_headline", "is_excluded", "lines_around", "page_lines",
     "story_container",
 ]
 
@@ -39,8 +39,16 @@ _HARD_WORDS = re.compile(
     _START + r"(?:related|relevant|latest|recent|popular|trending|most[-_]?(?:read|viewed|popular)"
     r"|more[-_]?(?:news|stories|articles|from)|also[-_]|sidebar|side[-_]bar|comment(?!ary)|reply|replies"
     r"|respond|forum|aside(?:$|[\s_-])|nav|menu|breadcrumb|teaser|recommend|newsletter|ticker|tagcloud|archive|calendar"
-    r"|promo|advert|ads(?:$|[\s_-])|share|sharing|social|cookie|disqus|rail(?:$|[\s_-])|carousel"
+    r"|promo(?:$|[\s_-]|tion)|advert|ads(?:$|[\s_-])|share|sharing|social|cookie|disqus"
+    r"|rail(?:$|[\s_-])|carousel"
     r"|slider|widget-area|read-?more|similar|suggest|next-?post)",
+    re.IGNORECASE,
+)
+# The stronger subset that disqualifies a heading as the story's headline: other
+# words ("breadcrumb", "social") also name modifiers of a story's own intro block.
+_NOT_HEADLINE_WORDS = re.compile(
+    _START + r"(?:related|relevant|latest|recent|popular|trending|more[-_]?(?:news|stories)"
+    r"|sidebar|comment(?!ary)|teaser|recommend|aside(?:$|[\s_-])|similar|carousel|slider)",
     re.IGNORECASE,
 )
 _SOFT_WORDS = re.compile(
@@ -120,21 +128,29 @@ def is_excluded(
     return soft_pending
 
 
-def _headline_ok(element: lxml_html.HtmlElement, strict: bool) -> bool:
-    """A non-empty heading outside hard-excluded blocks; if ``strict``, outside the site header."""
+def _blocks_headline(node: lxml_html.HtmlElement, body_chars: int) -> bool:
+    tag = node.tag if isinstance(node.tag, str) else ""
+    if tag not in _HARD_TAGS and not _NOT_HEADLINE_WORDS.search(_marks(node)):
+        return False
+    # A wrapper holding most of the page ("mainwrap has-sidebar") is the layout, not a sidebar.
+    return len(node.text_content()) < body_chars * 0.4
+
+
+def _headline_ok(element: lxml_html.HtmlElement, strict: bool, body_chars: int) -> bool:
+    """A non-empty heading outside related/sidebar blocks; if ``strict``, outside the site header."""
     if not " ".join(element.text_content().split()):
         return False
     soft_pending = False
-    node: lxml_html.HtmlElement | None = element
-    while node is not None:
-        kind = _kind(node) if node is not element else ""
-        if kind == "hard":
+    for node in element.iterancestors():
+        if node.tag in ("body", "html"):
+            break
+        if _blocks_headline(node, body_chars):
             return False
+        kind = _kind(node)
         if kind == "soft" or _LOGO_WORDS.search(_marks(node)):
             soft_pending = True  # a site header's <h1> is usually the logo
         elif kind == "article" or node.tag == "main":
             soft_pending = False  # ...but a story's own header holds its headline
-        node = node.getparent()
     return not (strict and soft_pending)
 
 
@@ -152,20 +168,22 @@ def find_headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     In order: an ``<h1>`` outside the site header, a heading repeating the
     page title, a heading marked as the entry/post title, any ``<h1>``.
     """
+    body = tree.find(".//body")
+    size = len((body if body is not None else tree).text_content())
     for h1 in tree.iter("h1"):
-        if _headline_ok(h1, strict=True):
+        if _headline_ok(h1, True, size):
             return h1
     title = _title_text(tree)
     for element in tree.iter("h1", "h2", "h3"):
         text = " ".join(element.text_content().split()).casefold()
-        if len(text) >= 12 and text in title and _headline_ok(element, strict=False):
+        if len(text) >= 12 and text in title and _headline_ok(element, True, size):
             return element
     for element in tree.iter("h1", "h2", "h3", "h4", "div", "span", "header", "a"):
         marked = element.get("itemprop") == "headline" or _HEADLINE_WORDS.search(_marks(element))
-        if marked and _headline_ok(element, strict=False):
+        if marked and _headline_ok(element, False, size):
             return element
     for h1 in tree.iter("h1"):
-        if _headline_ok(h1, strict=False):
+        if _headline_ok(h1, False, size):
             return h1
     return None
 
@@ -289,3 +307,15 @@ def lines_around(
             if len(following) >= after:
                 break
     return prior, following
+
+
+def page_lines(root: lxml_html.HtmlElement, limit: int) -> list[Line]:
+    """Up to ``limit`` lines of the whole page outside excluded blocks (no headline known)."""
+    lines: list[Line] = []
+    for line in _iter_lines(root, root):
+        if len(line.text) < 60 and _RELATED_HEADING.match(line.text):
+            break
+        lines.append(line)
+        if len(lines) >= limit:
+            break
+    return lines
