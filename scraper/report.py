@@ -24,13 +24,14 @@ def format_stats(stats: dict[str, Any]) -> str:
     lines = [f"articles: {stats.get('articles', 0)}"]
     if "dated_share" in stats:
         lines.append(f"with a publication date: {stats['dated_share']:.1%}")
-    for key, title in (("per_site", "per site"), ("per_section", "per section"), ("per_day", "per published day"),
+    for key, title in (("per_site", "per site"), ("per_section", "per section"),
+                       ("per_published_day", "per published day"), ("per_fetched_day", "per fetched day"),
                        ("failures_by_kind", "failures by kind (all runs)"),
-                       ("last_run_failures_by_kind", "failures by kind (last run)")):
+                       ("failures_last_run", "failures by kind (last run)")):
         if stats.get(key):
             lines += _table(title, stats[key])
-    if stats.get("clusters") is not None:
-        lines.append(f"syndication clusters with more than one article: {stats['clusters']}")
+    if stats.get("multi_member_clusters") is not None:
+        lines.append(f"syndication clusters with more than one article: {stats['multi_member_clusters']}")
     run = stats.get("last_run")
     if run:
         lines.append("last run: " + ", ".join(f"{k} {v}" for k, v in run.items() if k not in ("args",)))
