@@ -43,7 +43,7 @@ def expected_records() -> list[tuple[str, Path, dict[str, Any]]]:
     """``(name, site root, record)`` for every expected JSON, sibling ones included."""
     out = []
     for path in sorted(EXPECTED.glob("*.json")) + sorted((EXPECTED / "sibling").glob("*.json")):
-        if path.name == "index_pages.json":
+        if path.name in ("index_pages.json", "other_pages.json"):
             continue
         root = SIBLING if path.parent.name == "sibling" else SITE
         out.append((path.stem, root, json.loads(path.read_text(encoding="utf-8"))))
@@ -238,6 +238,18 @@ def test_index_pages_look_like_index_pages_and_reach_every_article() -> None:
         reached |= set(links)
     assert {r["path"] for _, root, r in RECORDS if root == SITE} <= reached
     assert "/page/2/" in parse(SITE / "index.html").xpath("//a/@href")
+
+
+def test_other_pages_exist_are_linked_and_hold_no_story() -> None:
+    others = json.loads((EXPECTED / "other_pages.json").read_text(encoding="utf-8"))
+    index_pages = json.loads((EXPECTED / "index_pages.json").read_text(encoding="utf-8"))
+    linked = {h for p in index_pages for h in parse(served(SITE, p)).xpath("//a/@href")}
+    article_paths = {r["path"] for _, _, r in RECORDS}
+    for other in others:
+        assert other["page_type"] == "other" and other["path"] in linked
+        assert other["path"] not in article_paths
+        paragraphs = parse(served(SITE, other["path"])).xpath("//p")
+        assert sum(len(p.text_content()) > 200 for p in paragraphs) <= 1
 
 
 def test_sibling_copy_is_a_near_duplicate() -> None:
