@@ -225,9 +225,15 @@ def _to_page(record: Any, max_bytes: int | None) -> Page | str:
     if record.rec_headers.get_header("WARC-Truncated"):
         return "truncated payload"  # a cut body would archive a cut article
     # content_stream() undoes chunking and Content-Encoding, as our fetcher does.
-    content = record.content_stream().read(-1 if max_bytes is None else max_bytes + 1)
+    stream = record.content_stream()
+    content = stream.read() if max_bytes is None else stream.read(max_bytes + 1)
     if max_bytes is not None and len(content) > max_bytes:
         return "payload over max_bytes"
+    while record.raw_stream.read(65536):  # a decoder may stop before the block's end
+        pass
+    # warcio hands out a record cut short by a truncated file without complaint.
+    if getattr(record.raw_stream, "limit", 0) or record.digest_checker.passed is False:
+        return f"failed: damaged record (cut short or digest mismatch): {uri}"
     headers: dict[str, str] = {}
     for name, value in record.http_headers.headers:
         key = name.lower()
@@ -244,7 +250,7 @@ def _iter_records(path: Path, max_bytes: int | None) -> Iterator[Page | str]:
     """Every record of the file: a Page, a reason to skip it, or ``"failed: ..."`` (then stop)."""
     try:
         with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh, arc2warc=True):
+            for record in ArchiveIterator(fh, arc2warc=True, check_digests=True):
                 yield _to_page(record, max_bytes)
     except _READ_ERRORS as exc:
         yield f"failed: {type(exc).__name__}: {exc}"
