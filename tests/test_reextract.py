@@ -1,0 +1,147 @@
+"""Re-extraction over stored raw pages, on an archive filled by a real crawl of 127.0.0.1."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import scraper.reextract
+from scraper.config import Settings
+from scraper.errors import ExtractionError
+from scraper.extract import EXTRACTOR_VERSION, content_hash, extract
+from scraper.models import Article
+from scraper.reextract import reextract
+from scraper.runner import run_archive
+from scraper.serve import StaticSite
+from scraper.store import Archive
+
+_WORDS = (
+    "river city council budget report minister farmers harvest railway station school teachers water lake "
+    "energy prices market trade border customs officials residents protest court judge election voters"
+).split()
+HEADLINES = [
+    "Farmers protest new wheat tariff in the north",
+    "City council approves budget for new railway station",
+    "Drought threatens cattle herds in mountain villages",
+]
+
+
+def slug(headline: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", headline.lower()).strip("-")
+
+
+def article_html(headline: str, seed: int) -> str:
+    rng = random.Random(seed)
+    paras = "".join(
+        "<p>" + " ".join(rng.choice(_WORDS) for _ in range(35)).capitalize() + ".</p>" for _ in range(6)
+    )
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{headline} - KazPost</title></head>'
+        '<body><header><a href="/">KazPost</a><div>Saturday, Feb 22, 2025</div></header>'
+        f'<main><article><h1>{headline}</h1><div class="entry-content">{paras}</div></article></main></body></html>'
+    )
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    """An archive holding the three stories, crawled from a local server."""
+    root = tmp_path / "site"
+    root.mkdir()
+    links = ""
+    for seed, headline in enumerate(HEADLINES):
+        (root / slug(headline)).write_text(article_html(headline, seed), encoding="utf-8")
+        links += f'<li><a href="/{slug(headline)}">{headline}</a></li>'
+    (root / "index.html").write_text(f"<html><body><h1>KazPost</h1><ul>{links}</ul></body></html>")
+    path = tmp_path / "archive.db"
+    with StaticSite(root) as site:
+        summary = run_archive(path, [site.url("/")], Settings(delay=0, workers=0))
+    assert summary.archived == len(HEADLINES)
+    return path
+
+
+def _snapshot(archive: Archive) -> list[tuple[Any, ...]]:
+    return archive.db.execute("SELECT * FROM articles ORDER BY url").fetchall()
+
+
+def _patch(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
+    """Replace the extractor reextract calls with one whose output ``change`` alters."""
+
+    def patched(*args: Any, **kwargs: Any) -> Article:
+        return change(extract(*args, **kwargs))
+
+    monkeypatch.setattr(scraper.reextract, "extract", patched)
+
+
+def test_unchanged_extractor_changes_nothing(db: Path) -> None:
+    with Archive(db) as archive:
+        before, changes = _snapshot(archive), archive.db.conn.total_changes
+        counts = reextract(archive)
+        assert counts == {"checked": 3, "updated": 0, "unchanged": 3, "failed": 0}
+        assert archive.db.conn.total_changes == changes
+        assert _snapshot(archive) == before
+        assert archive.db.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 0
+
+
+def test_new_extractor_output_becomes_a_new_version(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def better(article: Article) -> Article:
+        body = article.body + "\n\nA paragraph the new extractor recovers."
+        return article.replace(body=body, content_hash=content_hash(article.headline, body),
+                               extractor_version="2.0-test")
+
+    _patch(monkeypatch, better)
+    with Archive(db) as archive:
+        urls = [row[0] for row in archive.db.execute("SELECT url FROM articles ORDER BY url")]
+        counts = reextract(archive)
+        assert counts == {"checked": 3, "updated": 3, "unchanged": 0, "failed": 0}
+        assert [row[0] for row in archive.db.execute("SELECT url FROM articles ORDER BY url")] == urls
+        for url in urls:
+            history = archive.history(url)
+            assert [h["version"] for h in history] == [1, 2]
+            assert [h["extractor_version"] for h in history] == [EXTRACTOR_VERSION, "2.0-test"]
+            assert history[-1]["body"].endswith("the new extractor recovers.")
+        # a second pass with the same extractor finds nothing new
+        assert reextract(archive)["unchanged"] == 3
+
+
+def test_only_the_given_urls(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _patch(monkeypatch, lambda a: a.replace(body=a.body + " x", content_hash=content_hash(a.headline, a.body + " x")))
+    with Archive(db) as archive:
+        target = archive.db.execute("SELECT url FROM articles ORDER BY url LIMIT 1").fetchone()[0]
+        assert reextract(archive, [target]) == {"checked": 1, "updated": 1, "unchanged": 0, "failed": 0}
+        versions = archive.db.execute("SELECT url, version FROM articles ORDER BY url").fetchall()
+    assert {url: v for url, v in versions if v == 2} == {target: 2}
+
+
+def test_failures_are_counted_and_recorded(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Archive(db) as archive:
+        broken, listing, _ = [row[0] for row in archive.db.execute("SELECT url FROM articles ORDER BY url")]
+
+    def flaky(article: Article) -> Article:
+        if article.url.endswith(broken.rsplit("/", 1)[1]):
+            raise ExtractionError("parser broke", url=article.url)
+        if article.url.endswith(listing.rsplit("/", 1)[1]):
+            return article.replace(page_type="index", body="", content_hash=content_hash(article.headline, ""))
+        return article
+
+    _patch(monkeypatch, flaky)
+    with Archive(db) as archive:
+        before = _snapshot(archive)
+        assert reextract(archive) == {"checked": 3, "updated": 0, "unchanged": 1, "failed": 2}
+        assert _snapshot(archive) == before  # a rejected page never overwrites the article
+        kinds = dict(archive.db.execute("SELECT url, kind FROM failures").fetchall())
+    assert kinds == {broken: "extraction", listing: "not_article"}
+
+
+@pytest.mark.xfail(strict=True, reason="store.save_article compares content_hash (headline+body) only, "
+                   "so a re-extraction that finds only a date is reported unchanged and dropped")
+def test_a_newly_found_date_is_kept(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _patch(monkeypatch, lambda a: a.replace(published="2019-10-15", date_source="dateline",
+                                            extractor_version="2.0-test"))
+    with Archive(db) as archive:
+        counts = reextract(archive)
+        published = {row[0] for row in archive.db.execute("SELECT published FROM articles")}
+    assert counts["updated"] == 3 and published == {"2019-10-15"}
