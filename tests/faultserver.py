@@ -41,22 +41,31 @@ import email.utils
 import functools
 import gzip
 import json
+import asyncio
 import socket
+import ssl
 import struct
 import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import brotli
+import httpx
 import pytest
 
-__all__ = ["FaultServer", "LoggedRequest", "fault_server", "PAGE_HTML", "BOMB_SIZE", "ETAG", "LAST_MODIFIED"]
+from scraper.config import Settings
+from scraper.fetch import Fetcher
+
+__all__ = [
+    "FaultServer", "LoggedRequest", "fault_server", "with_fetcher",
+    "PAGE_HTML", "SITEMAP_XML", "BOMB_SIZE", "ETAG", "LAST_MODIFIED", "bomb",
+]
 
 PAGE_HTML = (
     b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Fault page</title></head>"
@@ -420,3 +429,28 @@ def fault_server() -> Iterator[FaultServer]:
     """A running FaultServer with no robots.txt (404), stopped after the test."""
     with FaultServer() as server:
         yield server
+
+
+T = TypeVar("T")
+
+#: One verifying TLS context shared by test clients: loading the certificate
+#: store costs ~0.1 s per client on a busy machine, and these tests are http.
+_TLS = ssl.create_default_context()
+
+
+def with_fetcher(settings: Settings, use: Callable[[Fetcher], Awaitable[T]], *, own_client: bool = False) -> T:
+    """Run ``use(fetcher)`` in a fresh event loop with a fresh Fetcher.
+
+    ``own_client=True`` lets the Fetcher build its own httpx client (what
+    production does); otherwise it gets a cheap one sharing one TLS context.
+    """
+
+    async def main() -> T:
+        if own_client:
+            async with Fetcher(settings) as fetcher:
+                return await use(fetcher)
+        async with httpx.AsyncClient(verify=_TLS, trust_env=False) as client:
+            async with Fetcher(settings, client=client) as fetcher:
+                return await use(fetcher)
+
+    return asyncio.run(main())
