@@ -22,7 +22,6 @@ import threading
 from datetime import date
 from functools import partial
 from pathlib import Path
-from string import Template
 
 __all__ = ["GeneratedSite", "serve"]
 
@@ -86,10 +85,10 @@ class _Template:
     def __init__(self, text: str) -> None:
         if "$$" in text or "${" in text:
             raise ValueError("sitegen templates use plain $name slots only")
-        Template(text).substitute  # noqa: B018 - the same syntax string.Template accepts
         self.parts = re.split(r"\$(\w+)", text)
 
     def substitute(self, values: dict[str, str]) -> str:
+        """Fill every slot; a missing value raises ``KeyError`` like ``string.Template``."""
         parts = self.parts[:]
         for k in range(1, len(parts), 2):
             parts[k] = values[parts[k]]
@@ -309,9 +308,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        """Answer with the rendered page."""
         self._respond(True)
 
     def do_HEAD(self) -> None:  # noqa: N802 - stdlib name
+        """Answer with the headers only."""
         self._respond(False)
 
 

@@ -22,10 +22,12 @@ SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 @pytest.fixture(scope="module")
 def site() -> GeneratedSite:
+    """A small site with many index pages (230 articles, 20 per page)."""
     return GeneratedSite(230, seed=7, per_index_page=20)
 
 
 def links(body: bytes) -> list[str]:
+    """Every ``<a href>`` on a rendered page."""
     return [str(h) for h in lxml.html.document_fromstring(body).xpath("//a/@href")]
 
 
@@ -88,6 +90,15 @@ def test_articles_look_like_kazpost_pages_in_three_markups(site: GeneratedSite) 
     overlay = lxml.html.document_fromstring(site.render(site.article_paths()[0])[2]).xpath(
         "//ul[@class='more-stories-list']/li/a")
     assert len(overlay) == 50
+
+
+def test_no_internal_link_is_broken(site: GeneratedSite) -> None:
+    for path in ["/", site.index_paths()[-1]] + site.article_paths()[:6]:
+        for href in links(site.render(path)[2]):
+            if href.startswith("/"):
+                assert site.render(href)[0] == 200, f"{href} on {path}"
+            else:
+                assert href.startswith(("#", "https://example.org/")), href
 
 
 def test_robots_and_sitemap(site: GeneratedSite) -> None:
