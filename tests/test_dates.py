@@ -1,0 +1,229 @@
+"""find_dates: one small hand-written page per rule."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from lxml import etree
+from lxml import html as lxml_html
+
+from scraper.dates import DateFinding, find_dates
+from scraper.dates_text import find_text_dates, parse_machine
+
+FETCHED = "2025-02-22T10:00:00+00:00"
+
+
+def page(head: str = "", body: str = "") -> lxml_html.HtmlElement:
+    return lxml_html.document_fromstring(
+        f"<html><head><title>T</title>{head}</head><body>{body}</body></html>"
+    )
+
+
+JSONLD = ('<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",'
+          '"headline":"H","datePublished":"2019-10-15T14:30:00+06:00",'
+          '"dateModified":"2019-10-16T09:00:00+06:00"}</script>')
+META = '<meta property="article:published_time" content="2018-03-04T08:00:00Z">'
+TIME = '<time datetime="2017-05-06">6 May 2017</time>'
+DATELINE = "<p class='byline'>Published: March 3, 2016</p>"
+ARTICLE_URL = "https://news.example.com/2015/01/22/some-story"
+
+
+def story(extra_head: str = "", meta_line: str = "") -> lxml_html.HtmlElement:
+    return page(extra_head, f"<article><h1>Storm hits the coast</h1>{meta_line}"
+                            f"<p>{'Body text of the story. ' * 20}</p></article>")
+
+
+@pytest.mark.parametrize(
+    ("head", "line", "expected", "source"),
+    [
+        (JSONLD + META, TIME + DATELINE, "2019-10-15T14:30:00+06:00", "jsonld"),
+        (META, TIME + DATELINE, "2018-03-04T08:00:00+00:00", "meta"),
+        ("", TIME + DATELINE, "2017-05-06", "time"),
+        ("", DATELINE, "2016-03-03", "dateline"),
+        ("", "", "2015-01-22", "url"),
+    ],
+)
+def test_precedence(head: str, line: str, expected: str, source: str) -> None:
+    found = find_dates(story(head, line), ARTICLE_URL, fetched_at=FETCHED)
+    assert (found.published, found.date_source) == (expected, source)
+
+
+def test_modified_is_kept_apart() -> None:
+    found = find_dates(story(JSONLD), None, fetched_at=FETCHED)
+    assert found.published == "2019-10-15T14:30:00+06:00"
+    assert found.modified == "2019-10-16T09:00:00+06:00"
+
+
+def test_modified_meta_alone_is_not_a_publication_date() -> None:
+    head = '<meta property="article:modified_time" content="2020-01-02T10:00:00Z">'
+    found = find_dates(story(head), None, fetched_at=FETCHED)
+    assert found.published is None
+    assert found.modified is not None and found.modified.startswith("2020-01-02")
+
+
+KAZPOST = """
+<div class="site-header"><a class="logo" href="/">KazPost</a><span>Kazakhstan News</span>
+<div class="today">Saturday, Feb 22, 2025</div></div>
+<main><h1>Kazakhstan: Chinese Kazakhs arrested, face trial in remote location</h1>
+<figure><img alt="Kazakhstan: Chinese Kazakhs arrested, face trial in remote location" src="x.jpg">
+<figcaption>Kazakhstan: Chinese Kazakhs arrested, face trial in remote location</figcaption></figure>
+<p class="lede">Two ethnic Kazakhs who fled from China to Kazakhstan have been arrested.</p>
+<p>The men were arrested on October 14, following a press conference in Almaty.</p>
+<p>{filler}</p>
+<div class="newsletter">Newsletter</div>
+<h3>Related Articles</h3>
+<ul><li><a href="/a">Other story</a> <span>June 12, 2023</span></li></ul>
+</main>
+"""
+
+
+@pytest.mark.parametrize(
+    "masthead",
+    [
+        '<div class="site-header"><div class="today">Saturday, Feb 22, 2025</div></div>',
+        "<div><p>KazPost</p><p>Kazakhstan News</p><p>Saturday, Feb 22, 2025</p></div>",
+        "<header><span>Saturday, Feb 22, 2025</span></header>",
+        '<div class="top"><time datetime="2025-02-22">Saturday, Feb 22, 2025</time></div>',
+    ],
+)
+def test_masthead_render_date_is_never_the_publication_date(masthead: str) -> None:
+    body = KAZPOST.replace('<div class="site-header"><a class="logo" href="/">KazPost</a>'
+                           '<span>Kazakhstan News</span>\n<div class="today">Saturday, Feb 22, 2025'
+                           "</div></div>", masthead).replace("{filler}", "Words. " * 60)
+    url = "https://kazpost.com/kazakhstan-chinese-kazakhs-arrested-face-trial-in-remote-location"
+    found = find_dates(page("", body), url, fetched_at="2025-02-22T08:00:00Z")
+    assert found == DateFinding(None, None, None)
+
+
+def test_kazpost_like_page_without_fetch_time_is_none() -> None:
+    body = KAZPOST.replace("{filler}", "Words. " * 60)
+    assert find_dates(page("", body), "https://kazpost.com/some-slug").published is None
+
+
+def test_russian_masthead_with_date_only_in_url() -> None:
+    body = ("<div class='top-line'>Пятница, 22 ноября 2024</div>"
+            "<h1>Курс тенге укрепился</h1><p>" + "Текст новости. " * 30 + "</p>")
+    found = find_dates(page("", body), "https://example.kz/ru/2021/01/22/kurs-tenge",
+                       fetched_at="2024-11-22T10:00:00Z")
+    assert (found.published, found.date_source) == ("2021-01-22", "url")
+
+
+def test_site_clock_loses_to_real_dateline() -> None:
+    body = ("<div class='clock'>Tuesday, 10 December 2024 14:05</div>"
+            "<h1>Council approves budget</h1><div class='meta'>15.10.2019, 14:30</div>"
+            "<p>" + "Budget text. " * 30 + "</p>")
+    found = find_dates(page("", body), None, fetched_at="2024-12-10T14:06:00Z")
+    assert (found.published, found.date_source) == ("2019-10-15T14:30:00", "dateline")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("15.10.2019, 14:30", "2019-10-15T14:30:00"),
+        ("October 15, 2019", "2019-10-15"),
+        ("15 октября 2019 г., 09:05", "2019-10-15T09:05:00"),
+        ("Veröffentlicht am 3. März 2020", "2020-03-03"),
+        ("Published: Tuesday 15 October 2019 2.30pm", "2019-10-15T14:30:00"),
+    ],
+)
+def test_dateline_formats(line: str, expected: str) -> None:
+    body = f"<h1>A headline here</h1><div>{line}</div><p>{'Text. ' * 40}</p>"
+    found = find_dates(page("", body), None, fetched_at=FETCHED)
+    assert (found.published, found.date_source) == (expected, "dateline")
+
+
+def test_relevant_news_dates_after_body_are_ignored() -> None:
+    body = ("<h1>Water prices rise</h1><p>" + "Short story text. " * 12 + "</p>"
+            "<div>Relevant news</div>"
+            "<div><a href='/x'>Bus fares frozen</a><span>12.03.2021, 10:00</span></div>"
+            "<div><a href='/y'>Rain expected</a><span>11.03.2021, 09:00</span></div>")
+    assert find_dates(page("", body), None, fetched_at=FETCHED).published is None
+
+
+def test_related_block_time_elements_are_ignored() -> None:
+    body = ("<article><h1>Water prices rise</h1><p>" + "Story text. " * 30 + "</p></article>"
+            "<aside class='related-posts'><time datetime='2021-03-12'>12 Mar</time></aside>"
+            "<div class='latest-news'><time datetime='2021-03-11'>11 Mar</time> 11.03.2021</div>")
+    assert find_dates(page("", body), None, fetched_at=FETCHED).published is None
+
+
+def test_comment_dates_are_ignored() -> None:
+    body = ("<article><h1>Water prices rise</h1><p>" + "Story text. " * 30 + "</p></article>"
+            "<div id='comments'><div class='comment'><span>Posted on 12.03.2021</span></div></div>")
+    assert find_dates(page("", body), None, fetched_at=FETCHED).published is None
+
+
+def test_copyright_year_is_not_a_date() -> None:
+    body = ("<h1>Water prices rise</h1><p>© 01.01.2020 Example Media</p>"
+            "<p>" + "Story text. " * 30 + "</p>")
+    assert find_dates(page("", body), None, fetched_at=FETCHED).published is None
+
+
+def test_future_dates_are_rejected() -> None:
+    head = '<meta property="article:published_time" content="2030-01-01T00:00:00Z">'
+    found = find_dates(story(head), ARTICLE_URL, fetched_at=FETCHED)
+    assert (found.published, found.date_source) == ("2015-01-22", "url")
+
+
+def test_future_is_judged_against_now_without_fetch_time() -> None:
+    head = '<meta property="article:published_time" content="2999-01-01T00:00:00Z">'
+    assert find_dates(story(head), None).published is None
+
+
+def test_implausibly_old_dates_are_rejected() -> None:
+    head = '<meta property="article:published_time" content="1970-01-01T00:00:00Z">'
+    assert find_dates(story(head), None, fetched_at=FETCHED).published is None
+
+
+def test_broken_jsonld_is_ignored() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": '
+            '"2019-10-15", </script>' + META)
+    found = find_dates(story(head), None, fetched_at=FETCHED)
+    assert found.date_source == "meta"
+
+
+def test_jsonld_of_non_article_type_is_ignored() -> None:
+    head = ('<script type="application/ld+json">{"@type": "Event", '
+            '"datePublished": "2019-10-15"}</script>')
+    assert find_dates(story(head), None, fetched_at=FETCHED).published is None
+
+
+def test_utc_timestamp_yields_to_local_day_in_url() -> None:
+    head = '<meta property="article:published_time" content="2023-11-09T01:49:09+00:00">'
+    found = find_dates(story(head), "https://example.com/2023/11/08/story/", fetched_at=FETCHED)
+    assert found.published == "2023-11-08"
+
+
+def test_tree_is_not_mutated() -> None:
+    tree = story(JSONLD, TIME + DATELINE)
+    before = etree.tostring(copy.deepcopy(tree))
+    find_dates(tree, ARTICLE_URL, fetched_at=FETCHED)
+    assert etree.tostring(tree) == before
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["", "<html></html>", "<p>no head</p>", "<h1></h1><time datetime='garbage'>x</time>",
+     '<script type="application/ld+json">[[[[[[[[[[]]]]]]]]]]</script>',
+     '<meta property="article:published_time" content="2019-13-45T99:99">'],
+)
+def test_never_raises(markup: str) -> None:
+    tree = lxml_html.document_fromstring(markup or "<html></html>")
+    assert isinstance(find_dates(tree, "not a url"), DateFinding)
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [("2019-10-15T14:30:00Z", "2019-10-15"), ("20191015", "2019-10-15"),
+     ("Tue, 15 Oct 2019 14:30:00 GMT", "2019-10-15"), ("2019-10-15 14:30:00", "2019-10-15"),
+     ("October 15, 2019", "2019-10-15"), ("not a date", None), ("2019-02-30", None)],
+)
+def test_parse_machine(value: str, day: str | None) -> None:
+    stamp = parse_machine(value)
+    assert (stamp.day.isoformat() if stamp else None) == day
+
+
+def test_ambiguous_slash_dates_are_not_guessed() -> None:
+    assert find_text_dates("03/04/2019") == []
+    assert [s.iso for s in find_text_dates("25/04/2019")] == ["2019-04-25"]
