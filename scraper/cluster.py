@@ -171,11 +171,16 @@ def _relabel(archive: Archive, seeds: Iterable[str], index: MinHashLSH, signatur
             members = _component(seed, index, signatures, threshold)
             done |= members
             label = min(members)
-            for url in sorted(members):
-                current = archive.db.execute("SELECT cluster_id FROM articles WHERE url = ?", [url]).fetchone()
-                if current is not None and current[0] != label:
-                    archive.set_cluster(url, label)
-                    changed += 1
+            ordered = sorted(members)
+            for chunk in _chunks(ordered):
+                marks = ", ".join("?" for _ in chunk)
+                current = dict(archive.db.execute(
+                    f"SELECT url, cluster_id FROM articles WHERE url IN ({marks})", list(chunk)
+                ).fetchall())
+                for url in chunk:
+                    if url in current and current[url] != label:
+                        archive.set_cluster(url, label)
+                        changed += 1
     return changed
 
 

@@ -286,3 +286,24 @@ def test_iter_warc_pages_raises_on_a_cut_file(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:1300])
     with pytest.raises(ExtractionError, match="damaged record"):
         list(iter_warc_pages(path))
+
+
+FIXTURE_SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site"
+
+
+@pytest.mark.skipif(not (FIXTURE_SITE / "index.html").is_file(), reason="fixture site not built")
+def test_fixture_site_crawl_round_trips_through_warc(tmp_path: Path) -> None:
+    db, warcs, fresh = tmp_path / "crawl.db", tmp_path / "warcs", tmp_path / "fresh.db"
+    with StaticSite(FIXTURE_SITE) as site:
+        summary = run_archive(db, [site.url("/")], Settings(delay=0, warc_dir=str(warcs), workers=0,
+                                                           warc_max_bytes=40_000))
+    files = sorted(warcs.iterdir())
+    assert len(files) > 1 and not list(warcs.glob("*.open"))
+    responses = [r for f in files for r in records(f) if r[0] == "response"]
+    assert len(responses) == summary.fetched
+    with Archive(fresh) as archive:
+        counts = import_warcs(archive, files)
+    assert counts["failed"] == 0 and counts["archived"] == summary.archived > 0
+    query = "SELECT url, content_hash FROM articles ORDER BY url"
+    with sqlite3.connect(db) as a, sqlite3.connect(fresh) as b:
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
