@@ -14,13 +14,13 @@ from typing import Any, Literal, Protocol
 
 from scraper import errors
 
-brotli: Any
 try:  # brotli is optional: without it we simply do not ask for "br"
-    import brotli
+    import brotli as _brotli_module
 except ImportError:  # pragma: no cover - depends on the environment
-    brotli = None
+    _brotli_module = None
+brotli: Any = _brotli_module
 
-__all__ = ["Accept", "BodyReader", "ACCEPT_ENCODING", "ACCEPT_HEADER", "media_type", "precheck", "check_body"]
+__all__ = ["ACCEPT_ENCODING", "ACCEPT_HEADER", "Accept", "BodyReader", "check_body", "media_type", "precheck"]
 
 Accept = Literal["html", "xml", "any"]
 

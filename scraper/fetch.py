@@ -32,7 +32,7 @@ from scraper.models import Page
 from scraper.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsRecord, origin_of, parse_robots
 from scraper.throttle import HostThrottle, backoff_delay, parse_retry_after
 
-__all__ = ["Fetcher", "Accept"]
+__all__ = ["Accept", "Fetcher"]
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _HONOURS_RETRY_AFTER = frozenset({429, 503})

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import httpx
 from protego import Protego
 
-__all__ = ["RobotsRecord", "RobotsCache", "origin_of", "parse_robots", "ROBOTS_MAX_BYTES"]
+__all__ = ["ROBOTS_MAX_BYTES", "RobotsCache", "RobotsRecord", "origin_of", "parse_robots"]
 
 #: Google reads the first 500 KiB of a robots.txt; so do we.
 ROBOTS_MAX_BYTES = 500 * 1024

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-__all__ = ["HostThrottle", "backoff_delay", "parse_retry_after", "BACKOFF_CAP"]
+__all__ = ["BACKOFF_CAP", "HostThrottle", "backoff_delay", "parse_retry_after"]
 
 #: The longest back-off between two attempts, whatever the attempt number.
 BACKOFF_CAP = 30.0

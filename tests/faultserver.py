@@ -37,11 +37,11 @@ the server's side. Routes (query parameters in brackets):
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import functools
 import gzip
 import json
-import asyncio
 import socket
 import ssl
 import struct
@@ -63,8 +63,16 @@ from scraper.config import Settings
 from scraper.fetch import Fetcher
 
 __all__ = [
-    "FaultServer", "LoggedRequest", "fault_server", "with_fetcher",
-    "PAGE_HTML", "SITEMAP_XML", "BOMB_SIZE", "ETAG", "LAST_MODIFIED", "bomb",
+    "BOMB_SIZE",
+    "ETAG",
+    "LAST_MODIFIED",
+    "PAGE_HTML",
+    "SITEMAP_XML",
+    "FaultServer",
+    "LoggedRequest",
+    "bomb",
+    "fault_server",
+    "with_fetcher",
 ]
 
 PAGE_HTML = (
@@ -83,7 +91,7 @@ SITEMAP_XML = (
 RSS_XML = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed</title></channel></rss>'
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def bomb(kind: str) -> bytes:
     """BOMB_SIZE zero bytes compressed with gzip, deflate (zlib) or br."""
     block = bytes(1024 * 1024)
@@ -113,10 +121,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the request log is on the FaultServer."""
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         fault = self.server.fault
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import time
 from typing import Any
@@ -19,7 +20,13 @@ try:
     from tests.faultserver import ETAG, LAST_MODIFIED, PAGE_HTML, SITEMAP_XML, FaultServer, fault_server, with_fetcher
 except ImportError:  # tests/ is not a package when pytest puts it on sys.path itself
     from faultserver import (  # type: ignore[no-redef]
-        ETAG, LAST_MODIFIED, PAGE_HTML, SITEMAP_XML, FaultServer, fault_server, with_fetcher,
+        ETAG,
+        LAST_MODIFIED,
+        PAGE_HTML,
+        SITEMAP_XML,
+        FaultServer,
+        fault_server,
+        with_fetcher,
     )
 
 __all__ = ["fault_server"]  # the fixture, imported for pytest
@@ -37,7 +44,7 @@ def starts(server: FaultServer, prefix: str) -> list[float]:
 
 
 def gaps(times: list[float]) -> list[float]:
-    return [b - a for a, b in zip(times, times[1:])]
+    return [b - a for a, b in itertools.pairwise(times)]
 
 
 #: Arrival times seen by the server jitter around the client's start times

@@ -94,7 +94,7 @@ def test_5xx_is_retried_up_to_max_attempts() -> None:
 
 
 def test_5xx_then_success_counts_attempts() -> None:
-    results, seen, _ = run_fetch(lambda r, n: None if n == 0 else page(500 if n < 3 else 200), settings())
+    results, _, _ = run_fetch(lambda r, n: None if n == 0 else page(500 if n < 3 else 200), settings())
     assert results[0].status == 200
     assert results[0].attempts == 3
     assert results[0].content == HTML
@@ -113,7 +113,7 @@ def test_429_retry_after_seconds_is_waited() -> None:
     def responder(request: httpx.Request, n: int) -> httpx.Response | None:
         return None if n == 0 else page(429, {"retry-after": "7"}) if n == 1 else page(200)
 
-    results, seen, fake = run_fetch(responder, settings(retry_after_cap=10))
+    results, _, fake = run_fetch(responder, settings(retry_after_cap=10))
     assert results[0].status == 200 and results[0].attempts == 2
     assert fake.waits == [7.0]
 
@@ -153,7 +153,7 @@ def test_retry_after_is_ignored_on_plain_500() -> None:
 
 def test_backoff_waits_stay_within_the_jitter_bounds() -> None:
     base = 1.0
-    results, seen, fake = run_fetch(lambda r, n: None if n == 0 else page(500), settings(max_attempts=8))
+    results, _, fake = run_fetch(lambda r, n: None if n == 0 else page(500), settings(max_attempts=8))
     assert isinstance(results[0], errors.HTTPStatusError)
     assert len(fake.waits) == 7
     for attempt, wait in enumerate(fake.waits, start=1):
@@ -194,7 +194,7 @@ def test_timeouts_and_connection_errors_are_retried_and_translated() -> None:
 
 
 def test_per_host_delay_uses_the_injected_sleep() -> None:
-    results, seen, fake = run_fetch(lambda r, n: None if n == 0 else page(200), settings(delay=2.5), fetches=3)
+    results, _, fake = run_fetch(lambda r, n: None if n == 0 else page(200), settings(delay=2.5), fetches=3)
     assert all(r.status == 200 for r in results)
     # robots.txt, then three pages: each page starts 2.5 s after the previous.
     assert fake.waits.count(2.5) >= 2
