@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from scraper.config import Settings
-from scraper.errors import ExtractionError
+from scraper.errors import ExtractionError, UsageError
 from scraper.extract import extract
 from scraper.urls import site_of
 
@@ -57,10 +57,17 @@ def reextract(archive: Archive, urls: Sequence[str] | None = None, *, settings: 
         ``{"checked", "updated", "unchanged", "failed"}``: checked is the number
         of pages extracted again; a page the extractor rejects, or no longer
         takes for an article, is failed (and recorded in ``failures``).
+
+    Raises:
+        UsageError: one of ``urls`` is not an archived article.
     """
     from scraper.cluster import assign_clusters
 
     settings = settings or Settings()
+    unknown = [url for url in urls or () if archive.get_article(url) is None]
+    if unknown:
+        # Re-extracting a page stored under some other key would create a new article.
+        raise UsageError(f"not an archived article: {', '.join(unknown[:5])}", url=unknown[0])
     counts = dict.fromkeys(REEXTRACT_COUNTS, 0)
     for row in archive.iter_pages(urls):
         counts["checked"] += 1

@@ -21,16 +21,17 @@ records with HTTP payloads become Pages, and article pages are archived.
 from __future__ import annotations
 
 import http
-from importlib import metadata
 import os
 import threading
 import zlib
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
+from importlib import metadata
 from io import BytesIO
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -39,7 +40,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from scraper.config import Settings
-from scraper.errors import ExtractionError
+from scraper.errors import ExtractionError, StoreError, UsageError
 from scraper.extract import extract
 from scraper.models import Article, Page
 from scraper.urls import canonicalize, is_http_url, looks_like_article, site_of
@@ -57,8 +58,15 @@ _WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-len
 
 
 def warc_date(iso: str) -> str:
-    """A WARC-Date (UTC, ``Z``) from an ISO 8601 timestamp; naive ones count as UTC."""
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    """A WARC-Date (UTC, ``Z``) from an ISO 8601 timestamp; naive ones count as UTC.
+
+    An unparseable value gives the current time: record() runs right after the
+    fetch, and a WARC record cannot go without a date.
+    """
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        moment = datetime.now(timezone.utc)
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return str(datetime_to_iso_date(moment, use_micros=moment.microsecond != 0))
@@ -80,8 +88,6 @@ def _response_headers(page: Page) -> StatusAndHeaders:
 
 
 def _request_headers(page: Page) -> StatusAndHeaders:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(page.final_url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = [(_header_name(k), v) for k, v in page.request_headers.items()]
@@ -110,28 +116,41 @@ class WarcRecorder:
         self._fh: IO[bytes] | None = None
         self._writer: WARCWriter | None = None
         self._open_path: Path | None = None
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create the WARC directory: {exc}", url=str(self.directory)) from exc
 
     def record(self, page: Page) -> None:
-        """Write a request and a response record for ``page`` (rotating first if needed)."""
+        """Write a request and a response record for ``page`` (rotating after it if needed).
+
+        Raises:
+            StoreError: the file could not be written (disk full, permissions).
+        """
         with self._lock:
-            writer = self._current()
-            date = warc_date(page.fetched_at)
-            response = writer.create_warc_record(
-                page.final_url, "response", payload=BytesIO(page.content), length=len(page.content),
-                http_headers=_response_headers(page), warc_headers_dict=self._response_extra(page, date),
-            )
-            response_id = response.rec_headers.get_header("WARC-Record-ID")
-            request = writer.create_warc_record(
-                page.final_url, "request", payload=BytesIO(b""), length=0, http_headers=_request_headers(page),
-                warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id},
-            )
-            writer.write_record(response)
-            writer.write_record(request)
-            assert self._fh is not None
-            self._fh.flush()
-            if self._fh.tell() >= self.max_bytes:
-                self._finish()
+            try:
+                self._write(page)
+            except OSError as exc:
+                raise StoreError(f"cannot write WARC record: {exc}", url=page.final_url) from exc
+
+    def _write(self, page: Page) -> None:
+        writer = self._current()
+        date = warc_date(page.fetched_at)
+        response = writer.create_warc_record(
+            page.final_url, "response", payload=BytesIO(page.content), length=len(page.content),
+            http_headers=_response_headers(page), warc_headers_dict=self._response_extra(page, date),
+        )
+        response_id = response.rec_headers.get_header("WARC-Record-ID")
+        request = writer.create_warc_record(
+            page.final_url, "request", payload=BytesIO(b""), length=0, http_headers=_request_headers(page),
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id},
+        )
+        writer.write_record(response)
+        writer.write_record(request)
+        assert self._fh is not None
+        self._fh.flush()
+        if self._fh.tell() >= self.max_bytes:
+            self._finish()
 
     @staticmethod
     def _response_extra(page: Page, date: str) -> dict[str, str]:
@@ -143,7 +162,10 @@ class WarcRecorder:
     def close(self) -> None:
         """Finish the current file (rename it to its final name)."""
         with self._lock:
-            self._finish()
+            try:
+                self._finish()
+            except OSError as exc:
+                raise StoreError(f"cannot finish WARC file: {exc}", url=str(self._open_path)) from exc
 
     def __enter__(self) -> WarcRecorder:
         return self
@@ -239,11 +261,12 @@ def _to_page(record: Any, max_bytes: int | None) -> Page | str:
         key = name.lower()
         if key not in ("content-encoding", "transfer-encoding"):
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
-    protocol = record.rec_headers.get_header("WARC-Protocol")
+    protocols = [v.lower() for k, v in record.rec_headers.headers if k.lower() == "warc-protocol"]
+    version = next((f"HTTP/{p[1]}" for p in protocols if p in ("h2", "h3")), None)
     date = record.rec_headers.get_header("WARC-Date") or ""
     return Page(url=uri, final_url=uri, status=int(record.http_headers.get_statuscode() or 0), headers=headers,
                 content=content, fetched_at=date,
-                http_version=f"HTTP/{protocol[1:]}" if protocol else record.http_headers.protocol or "HTTP/1.1")
+                http_version=version or record.http_headers.protocol or "HTTP/1.1")
 
 
 def _iter_records(path: Path, max_bytes: int | None) -> Iterator[Page | str]:

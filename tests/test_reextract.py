@@ -116,6 +116,16 @@ def test_only_the_given_urls(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert {url: v for url, v in versions if v == 2} == {target: 2}
 
 
+def test_unknown_urls_are_refused_before_any_work(db: Path) -> None:
+    from scraper.errors import UsageError
+
+    with Archive(db) as archive:
+        home = archive.db.execute("SELECT url FROM pages ORDER BY id LIMIT 1").fetchone()[0]  # the index page
+        with pytest.raises(UsageError, match="not an archived article"):
+            reextract(archive, [home])
+        assert archive.count_articles() == 3
+
+
 def test_failures_are_counted_and_recorded(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Archive(db) as archive:
         broken, listing, _ = [row[0] for row in archive.db.execute("SELECT url FROM articles ORDER BY url")]

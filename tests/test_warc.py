@@ -187,12 +187,24 @@ def test_two_recorders_never_share_or_overwrite_a_file(tmp_path: Path) -> None:
 
 def test_iter_warc_pages_round_trip(tmp_path: Path) -> None:
     original = page("http://example.com/a-b-c", b"<html><body>hi</body></html>", etag='"q"')
+    h2 = Page(**{**{f: getattr(original, f) for f in original.__slots__}, "url": "http://example.com/d-e-f",
+                 "final_url": "http://example.com/d-e-f", "http_version": "HTTP/2"})
     with WarcRecorder(tmp_path) as recorder:
         recorder.record(original)
-    (back,) = list(iter_warc_pages(recorder.files[0]))
-    assert (back.url, back.status, back.content, back.fetched_at) == (
-        original.url, 200, original.content, original.fetched_at)
+        recorder.record(h2)
+    back, back_h2 = list(iter_warc_pages(recorder.files[0]))
+    assert (back.url, back.status, back.content, back.fetched_at, back.http_version) == (
+        original.url, 200, original.content, original.fetched_at, "HTTP/1.1")
     assert back.headers["etag"] == '"q"' and back.content_type == "text/html"
+    assert (back_h2.url, back_h2.http_version) == (h2.url, "HTTP/2")
+
+
+def test_a_file_in_place_of_the_directory_is_a_usage_error(tmp_path: Path) -> None:
+    from scraper.errors import UsageError
+
+    (tmp_path / "taken").write_text("x")
+    with pytest.raises(UsageError):
+        WarcRecorder(tmp_path / "taken")
 
 
 def test_warc_date_normalises_to_utc() -> None:
