@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -59,6 +60,18 @@ class _Transient(Exception):
 
 def _utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    """Was ``exc`` caused, somewhere down its chain, by a TLS error?"""
+    seen: BaseException | None = exc
+    for _ in range(10):  # httpx -> httpcore -> ssl: a short chain
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _checked_url(raw: str, url: str, error: type[errors.FetchError] = errors.UnsupportedScheme) -> httpx.URL:
@@ -174,11 +187,15 @@ class Fetcher:
                 outcome = await self._attempt(current, headers, accept, cap)
             except _Transient as failure:
                 failure.error.url, failure.error.attempts = url, attempt
+                if str(current) != url:
+                    failure.error.message = f"{failure.error.message} (at {current})"
                 wait = self._retry_wait(failure, attempt, max_attempts)
                 await self._sleep(wait)
                 continue
             except errors.FetchError as exc:
                 exc.url, exc.attempts = url, attempt
+                if str(current) != url:  # say which hop failed
+                    exc.message = f"{exc.message} (at {current})"
                 raise
             return dataclasses.replace(outcome, attempts=attempt)
         raise AssertionError("unreachable: the last attempt returns or raises")
@@ -223,6 +240,8 @@ class Fetcher:
                 raise errors.UnsupportedScheme(f"unsupported protocol: {exc}", url=where) from exc
             except (httpx.HTTPError, OSError) as exc:
                 message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                if _tls_failure(exc):  # a bad certificate will not get better in a second
+                    raise errors.ConnectionFailed(f"TLS failure: {message}", url=where) from exc
                 raise _Transient(errors.ConnectionFailed(message, url=where), exc)
         if isinstance(outcome, Page):
             return dataclasses.replace(outcome, elapsed=self._clock() - started)

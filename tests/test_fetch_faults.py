@@ -6,8 +6,14 @@ against the hits counted by the server, and a bound on the wall time.
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
+import threading
 import time
 import tracemalloc
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -192,3 +198,53 @@ def test_errors_carry_their_cause_and_never_leak_httpx(fault_server: FaultServer
     assert isinstance(outcome, errors.ConnectionFailed)
     assert isinstance(outcome.__cause__, httpx.HTTPError)
     assert not isinstance(outcome, httpx.HTTPError)
+
+
+def test_a_failing_redirect_hop_is_named(fault_server: FaultServer) -> None:
+    url = fault_server.url("/redirect?to=/missing")
+    outcome, _ = attempt(FAST, url)
+    error = assert_fails(outcome, errors.HTTPStatusError, attempts=1)
+    assert error.url == url and fault_server.url("/missing") in str(error)
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
+def test_an_untrusted_certificate_fails_at_once_without_downgrade(tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    served: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - stdlib name
+            served.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    class QuietServer(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            pass  # the failed handshake is the point
+
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        outcome, seconds = attempt(FAST, f"https://127.0.0.1:{server.server_address[1]}/page")
+    finally:
+        server.shutdown()
+        server.server_close()
+    error = assert_fails(outcome, errors.ConnectionFailed, attempts=1)  # not retried
+    assert "TLS" in str(error)
+    assert served == []  # no plain or unverified retry ever reached the server
+    assert seconds < 3.0
