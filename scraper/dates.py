@@ -30,7 +30,7 @@ from htmldate import find_date
 from lxml import html as lxml_html
 
 from scraper.dates_layout import (
-    Line, block_of, find_headline, is_excluded, lines_around, page_lines, story_container,
+    Line, ancestors, block_of, find_headline, is_excluded, lines_around, page_lines, story_container,
 )
 from scraper.dates_text import WEEKDAY_RE, Stamp, find_text_dates, make_stamp, parse_machine
 from scraper.structured import ARTICLE_TYPES, jsonld_objects, types_of
@@ -134,7 +134,8 @@ def _time_value(element: lxml_html.HtmlElement) -> Stamp | None:
 
 
 def _is_marked(element: lxml_html.HtmlElement, modified: bool) -> bool:
-    marks = f"{element.get('itemprop') or ''} {element.get('class') or ''}"
+    marks = f"{element.get('itemprop') or ''} {element.get('class') or ''} " \
+        f"{element.get('property') or ''}"
     if element.get("pubdate") is not None:
         marks += " pubdate"
     if _MODIFIED_MARK.search(marks):
@@ -156,8 +157,9 @@ def _marked_times(
     blocks = {line.element for line in window if not line.excluded}
     container = story_container(headline) if headline is not None else None
     scope = container if container is not None else tree
+    keep = ancestors(headline) if headline is not None else frozenset()
     for element in scope.iter(*_MARKABLE):
-        if not _is_marked(element, modified) or is_excluded(element):
+        if not _is_marked(element, modified) or is_excluded(element, keep):
             continue
         if element.tag == "meta" and element.getparent() is not None \
                 and element.getparent().tag == "head":
@@ -181,8 +183,15 @@ def _plain_times(prior: list[Line], following: list[Line]) -> list[Stamp | None]
     return found
 
 
-def _dateline_stamps(line: Line, before_headline: bool) -> list[Stamp]:
-    """Publication dates written on one line, labels for updates and mastheads respected."""
+_LEADING_DATELINE = re.compile(r"^\s*(?:[-–—|:,]|\(|\s[-–—]\s)")
+
+
+def _dateline_stamps(line: Line, before_headline: bool, in_story: bool = False) -> list[Stamp]:
+    """Publication dates written on one line, labels for updates and mastheads respected.
+
+    Before the headline only a labelled date counts ("Published: ..."), or a short
+    line inside the story's own container; a weekday-led line there is the masthead.
+    """
     if line.excluded or _COPYRIGHT.search(line.text):
         return []
     found = []
@@ -191,20 +200,26 @@ def _dateline_stamps(line: Line, before_headline: bool) -> list[Stamp]:
         if _UPDATE_WORDS.search(prefix):
             continue
         labelled = bool(_LABEL.search(prefix))
-        if len(line.text) > 160 and not labelled:
-            continue  # a date inside running text is about something else
-        if before_headline and (WEEKDAY_RE.match(prefix or line.text) or not labelled):
+        # A long line is running text, unless it opens with the date ("27.1.2022 - Bei ...").
+        leading = stamp.start <= 1 or (
+            len(prefix) <= 40 and bool(_LEADING_DATELINE.match(line.text[stamp.end:])))
+        if len(line.text) > 160 and not (labelled or leading):
+            continue
+        if before_headline and (WEEKDAY_RE.match(prefix or line.text) or not (
+                labelled or (in_story and len(line.text) <= 80))):
             continue  # the masthead "today" line, or a site clock
         found.append(stamp)
     return found
 
 
-def _dateline(prior: list[Line], following: list[Line]) -> list[Stamp]:
+def _dateline(prior: list[Line], following: list[Line],
+              story: lxml_html.HtmlElement | None) -> list[Stamp]:
     stamps: list[Stamp] = []
     for line in following:
         stamps.extend(_dateline_stamps(line, before_headline=False))
     for line in reversed(prior):
-        stamps.extend(_dateline_stamps(line, before_headline=True))
+        in_story = story is not None and any(a is story for a in line.element.iterancestors())
+        stamps.extend(_dateline_stamps(line, True, in_story=in_story))
     return stamps
 
 
@@ -262,6 +277,12 @@ class _Page:
         return find_headline(self.tree)
 
     @cached_property
+    def story(self) -> lxml_html.HtmlElement | None:
+        """The article block around the headline (not a page-wide ``<main>``)."""
+        found = story_container(self.headline) if self.headline is not None else None
+        return found if found is not None and found.tag != "main" else None
+
+    @cached_property
     def window(self) -> tuple[list[Line], list[Line]]:
         if self.headline is None:
             return [], []
@@ -282,7 +303,7 @@ class _Page:
         times = _marked_times(self.tree, self.headline, [*prior, *following], modified=False)
         times += _plain_times(prior, following)
         return [("time", s) for s in self.plausible(times)] + \
-            [("dateline", s) for s in self.plausible(_dateline(prior, following))]
+            [("dateline", s) for s in self.plausible(_dateline(prior, following, self.story))]
 
     def corroborated_htmldate(self) -> list[tuple[str, Stamp]]:
         """htmldate's guess, kept only when the story itself shows that day too.

@@ -30,8 +30,9 @@ _BLOCK_TAGS = frozenset(
     "h5 h6 header hr li main nav ol p pre section table tbody td th tr ul".split()
 )
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "select", "button"})
-_HARD_TAGS = frozenset({"nav", "aside", "menu"})
-_SOFT_TAGS = frozenset({"header", "footer"})
+_HARD_TAGS = frozenset({"nav", "menu"})
+# An <aside> inside a story is its fact box or meta line; outside, a sidebar.
+_SOFT_TAGS = frozenset({"header", "footer", "aside"})
 _SPECIAL_TAGS = _HARD_TAGS | _SOFT_TAGS | {"article"}
 _START = r"(?:^|[\s_-])"
 # Prefixes, so "relatedPosts", "comment-list" and "navbar" match too.
@@ -117,7 +118,9 @@ def is_excluded(
     soft_pending = False
     node: lxml_html.HtmlElement | None = element
     while node is not None:
-        kind = "" if node in keep else _kind(node)
+        kind = _kind(node)
+        if node in keep and kind != "article":
+            kind = ""
         if kind == "hard":
             return True
         if kind == "soft":
@@ -128,29 +131,32 @@ def is_excluded(
     return soft_pending
 
 
-def _blocks_headline(node: lxml_html.HtmlElement, body_chars: int) -> bool:
+def _blocks_headline(node: lxml_html.HtmlElement, story: lxml_html.HtmlElement | None) -> bool:
     tag = node.tag if isinstance(node.tag, str) else ""
     if tag not in _HARD_TAGS and not _NOT_HEADLINE_WORDS.search(_marks(node)):
         return False
-    # A wrapper holding most of the page ("mainwrap has-sidebar") is the layout, not a sidebar.
-    return len(node.text_content()) < body_chars * 0.4
+    # A wrapper whose bulk is the story ("mainwrap has-sidebar") is layout, not a sidebar;
+    # a sidebar holds many small teasers.
+    return story is None or len(story.text_content()) < 0.3 * len(node.text_content())
 
 
-def _headline_ok(element: lxml_html.HtmlElement, strict: bool, body_chars: int) -> bool:
+def _headline_ok(element: lxml_html.HtmlElement, strict: bool) -> bool:
     """A non-empty heading outside related/sidebar blocks; if ``strict``, outside the site header."""
     if not " ".join(element.text_content().split()):
         return False
     soft_pending = False
+    story: lxml_html.HtmlElement | None = None
     for node in element.iterancestors():
         if node.tag in ("body", "html"):
             break
-        if _blocks_headline(node, body_chars):
+        if _blocks_headline(node, story):
             return False
         kind = _kind(node)
         if kind == "soft" or _LOGO_WORDS.search(_marks(node)):
             soft_pending = True  # a site header's <h1> is usually the logo
         elif kind == "article" or node.tag == "main":
             soft_pending = False  # ...but a story's own header holds its headline
+            story = story if story is not None else node
     return not (strict and soft_pending)
 
 
@@ -168,22 +174,20 @@ def find_headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     In order: an ``<h1>`` outside the site header, a heading repeating the
     page title, a heading marked as the entry/post title, any ``<h1>``.
     """
-    body = tree.find(".//body")
-    size = len((body if body is not None else tree).text_content())
     for h1 in tree.iter("h1"):
-        if _headline_ok(h1, True, size):
+        if _headline_ok(h1, True):
             return h1
     title = _title_text(tree)
     for element in tree.iter("h1", "h2", "h3"):
         text = " ".join(element.text_content().split()).casefold()
-        if len(text) >= 12 and text in title and _headline_ok(element, True, size):
+        if len(text) >= 12 and text in title and _headline_ok(element, True):
             return element
     for element in tree.iter("h1", "h2", "h3", "h4", "div", "span", "header", "a"):
         marked = element.get("itemprop") == "headline" or _HEADLINE_WORDS.search(_marks(element))
-        if marked and _headline_ok(element, False, size):
+        if marked and _headline_ok(element, False):
             return element
     for h1 in tree.iter("h1"):
-        if _headline_ok(h1, False, size):
+        if _headline_ok(h1, False):
             return h1
     return None
 
@@ -227,7 +231,9 @@ class _State:
 
 def _enter(state: _State, el: lxml_html.HtmlElement, keep: frozenset[lxml_html.HtmlElement],
            headline: lxml_html.HtmlElement) -> _State:
-    kind = "" if el in keep else _kind(el)
+    kind = _kind(el)
+    if el in keep and kind != "article":
+        kind = ""  # the blocks around the headline are the story's, whatever their class
     return _State(
         block=el if el.tag in _BLOCK_TAGS else state.block,
         hard=state.hard or kind == "hard",
