@@ -186,12 +186,8 @@ def _plain_times(prior: list[Line], following: list[Line]) -> list[Stamp | None]
 _LEADING_DATELINE = re.compile(r"^\s*(?:[-–—|:,]|\(|\s[-–—]\s)")
 
 
-def _dateline_stamps(line: Line, before_headline: bool, in_story: bool = False) -> list[Stamp]:
-    """Publication dates written on one line, labels for updates and mastheads respected.
-
-    Before the headline only a labelled date counts ("Published: ..."), or a short
-    line inside the story's own container; a weekday-led line there is the masthead.
-    """
+def _dateline_stamps(line: Line, before: _Before | None = None) -> list[Stamp]:
+    """Publication dates written on one line, labels for updates and mastheads respected."""
     if line.excluded or _COPYRIGHT.search(line.text):
         return []
     found = []
@@ -205,21 +201,39 @@ def _dateline_stamps(line: Line, before_headline: bool, in_story: bool = False) 
             len(prefix) <= 40 and bool(_LEADING_DATELINE.match(line.text[stamp.end:])))
         if len(line.text) > 160 and not (labelled or leading):
             continue
-        if before_headline and (WEEKDAY_RE.match(prefix or line.text) or not (
-                labelled or (in_story and len(line.text) <= 80))):
-            continue  # the masthead "today" line, or a site clock
+        if before is not None and not before.accepts(line, stamp, labelled):
+            continue
         found.append(stamp)
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _Before:
+    """Judges a date written above the headline, where mastheads and site clocks live."""
+
+    story: lxml_html.HtmlElement | None  # the article block around the headline
+    render_day: date  # the fetch day: a masthead shows it
+    adjacent: bool  # the line directly above the headline (a kicker/date line)
+
+    def accepts(self, line: Line, stamp: Stamp, labelled: bool) -> bool:
+        if WEEKDAY_RE.match(line.text[:stamp.start] or line.text):
+            return False  # "Saturday, Feb 22, 2025": the masthead "today" line
+        if labelled:
+            return True
+        if abs((stamp.day - self.render_day).days) <= 1:
+            return False  # unlabelled and on the render day: a site clock
+        in_story = self.story is not None and any(
+            node is self.story for node in line.element.iterancestors())
+        return len(line.text) <= (80 if in_story else 40 if self.adjacent else 0)
+
+
 def _dateline(prior: list[Line], following: list[Line],
-              story: lxml_html.HtmlElement | None) -> list[Stamp]:
+              story: lxml_html.HtmlElement | None, render_day: date) -> list[Stamp]:
     stamps: list[Stamp] = []
     for line in following:
-        stamps.extend(_dateline_stamps(line, before_headline=False))
-    for line in reversed(prior):
-        in_story = story is not None and any(a is story for a in line.element.iterancestors())
-        stamps.extend(_dateline_stamps(line, True, in_story=in_story))
+        stamps.extend(_dateline_stamps(line))
+    for index, line in enumerate(reversed(prior)):
+        stamps.extend(_dateline_stamps(line, _Before(story, render_day, adjacent=index == 0)))
     return stamps
 
 
@@ -303,7 +317,8 @@ class _Page:
         times = _marked_times(self.tree, self.headline, [*prior, *following], modified=False)
         times += _plain_times(prior, following)
         return [("time", s) for s in self.plausible(times)] + \
-            [("dateline", s) for s in self.plausible(_dateline(prior, following, self.story))]
+            [("dateline", s) for s in self.plausible(_dateline(prior, following, self.story,
+                                                                self.latest - timedelta(days=1)))]
 
     def corroborated_htmldate(self) -> list[tuple[str, Stamp]]:
         """htmldate's guess, kept only when the story itself shows that day too.

@@ -102,6 +102,8 @@ _TEXT_PATTERNS = (
     re.compile(rf"(?<!\w){_M}\s+{_D}(?:st|nd|rd|th)?,?\s+{_Y}(?!\d){_TIME}", re.IGNORECASE),
     # 15.10.2019 / 15. 10. 2019 (day first: the dotted form is never month-first)
     re.compile(rf"(?<![\d.]){_D}\.\s?(?P<month>[01]?\d)\.\s?{_Y}(?!\d){_TIME}"),
+    # 15.10.19 (two-digit year, dotted only: German/Russian bylines)
+    re.compile(rf"(?<![\w.])(?P<day>[0-3]\d)\.(?P<month>[01]\d)\.(?P<year2>[0-3]\d)(?![\d.]){_TIME}"),
     # 2019-10-15 / 2019/10/15 / 2019.10.15
     re.compile(rf"(?<![\d/.-]){_Y}(?P<sep>[-/.])(?P<month>[01]?\d)(?P=sep){_D}(?![\d/]){_TIME}"),
     # 15/10/2019 or 10/15/2019: only when one side cannot be a month
@@ -109,7 +111,7 @@ _TEXT_PATTERNS = (
 )
 
 
-_ANY_YEAR = re.compile(r"(?:19|20)\d\d")
+_ANY_YEAR = re.compile(r"(?:19|20)\d\d|\d\d\.[0-3]\d(?![\d.])")
 
 
 def make_stamp(
@@ -189,6 +191,11 @@ def _month_day(match: re.Match[str]) -> tuple[int, int] | None:
     return month, day
 
 
+def _year(match: re.Match[str]) -> int:
+    short = match.groupdict().get("year2")
+    return 2000 + int(short) if short else int(match.group("year"))
+
+
 def find_text_dates(text: str) -> list[Stamp]:
     """Every date written in ``text``, in order of appearance, without overlaps."""
     found: list[Stamp] = []
@@ -205,7 +212,7 @@ def find_text_dates(text: str) -> list[Stamp]:
                 continue
             hour = _hour24(match)
             minute = int(match.group("minute")) if hour is not None else 0
-            stamp = make_stamp(int(match.group("year")), month_day[0], month_day[1], hour, minute)
+            stamp = make_stamp(_year(match), month_day[0], month_day[1], hour, minute)
             if stamp is not None:
                 taken.append(span)
                 found.append(Stamp(stamp.day, stamp.iso, span[0], span[1]))
