@@ -162,7 +162,7 @@ class Fetcher:
         while True:
             if robots and not await self.robots_allowed(str(current)):
                 raise errors.RobotsDisallowed(f"robots.txt disallows {current}", url=url, attempts=0)
-            outcome = await self._with_retries(url, current, headers, accept, cap)
+            outcome = await self._with_retries(url, current, headers, accept, cap, hop=bool(chain))
             if isinstance(outcome, Page):
                 return dataclasses.replace(outcome, url=url, redirects=tuple(chain))
             chain.append(str(current))
@@ -178,23 +178,27 @@ class Fetcher:
                 raise errors.RedirectError(f"redirect loop back to {current}", url=url, attempts=outcome.attempts)
 
     async def _with_retries(
-        self, url: str, current: httpx.URL, headers: dict[str, str], accept: Accept, cap: int
+        self, url: str, current: httpx.URL, headers: dict[str, str], accept: Accept, cap: int, *, hop: bool
     ) -> Page | _Redirect:
-        """One request, tried up to ``max_attempts`` times on transient failures."""
+        """One request, tried up to ``max_attempts`` times on transient failures.
+
+        Errors carry the URL the caller asked for; a redirect ``hop`` that
+        fails is named in the message.
+        """
         max_attempts = max(1, self._settings.max_attempts)
         for attempt in range(1, max_attempts + 1):
             try:
                 outcome = await self._attempt(current, headers, accept, cap)
             except _Transient as failure:
                 failure.error.url, failure.error.attempts = url, attempt
-                if str(current) != url:
+                if hop:
                     failure.error.message = f"{failure.error.message} (at {current})"
                 wait = self._retry_wait(failure, attempt, max_attempts)
                 await self._sleep(wait)
                 continue
             except errors.FetchError as exc:
                 exc.url, exc.attempts = url, attempt
-                if str(current) != url:  # say which hop failed
+                if hop:
                     exc.message = f"{exc.message} (at {current})"
                 raise
             return dataclasses.replace(outcome, attempts=attempt)
