@@ -323,28 +323,34 @@ def eval_cmd(dataset_dir: str, as_json: bool, misses: bool) -> None:
         click.echo(json.dumps(report, ensure_ascii=False) if as_json else format_report(report, misses))
 
 
+SITES_OPTION = click.option("--sites", "sites_file", type=click.Path(exists=True, dir_okay=False), default=None,
+                            help="Per-site config (TOML): article patterns, hosts, boilerplate selectors.")
+
+
 @main.command()
 @click.option("--url", "urls", multiple=True, help="Only these articles (repeatable).")
+@SITES_OPTION
 @db_option
-def reextract(urls: tuple[str, ...], db_path: str) -> None:
+def reextract(urls: tuple[str, ...], sites_file: str | None, db_path: str) -> None:
     """Re-run the current extractor over stored raw pages; changed articles get a new version."""
     from scraper.reextract import reextract as do_reextract
 
     with _errors_to_exit(), _open_archive(db_path, lock=True) as archive:
-        counts = do_reextract(archive, list(urls) or None)
+        counts = do_reextract(archive, list(urls) or None, settings=_settings({"sites_file": sites_file}))
         click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
         sys.exit(EXIT_FAILED if counts.get("failed") else EXIT_OK)
 
 
 @main.command("import-warc")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@SITES_OPTION
 @db_option
-def import_warc(files: tuple[str, ...], db_path: str) -> None:
+def import_warc(files: tuple[str, ...], sites_file: str | None, db_path: str) -> None:
     """Extract and archive articles from existing WARC files."""
     from scraper.warc import import_warcs
 
     with _errors_to_exit(), _open_archive(db_path, lock=True) as archive:
-        counts = import_warcs(archive, [Path(f) for f in files])
+        counts = import_warcs(archive, [Path(f) for f in files], settings=_settings({"sites_file": sites_file}))
         click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
         sys.exit(EXIT_FAILED if counts.get("failed") else EXIT_OK)
 

@@ -26,7 +26,7 @@ from scraper.frontier import Frontier, FrontierEntry
 from scraper.models import Article, Page
 from scraper.process import Analysis, analyse
 from scraper.store import Archive
-from scraper.urls import canonicalize, host_of, is_asset, is_private_host, looks_like_article, site_of
+from scraper.urls import archive_key, canonicalize, host_of, is_asset, is_private_host, looks_like_article, site_of
 
 __all__ = ["Crawler", "RunSummary", "Event", "PageRecorder"]
 
@@ -263,7 +263,7 @@ class Crawler:
         return events + self._save_article(entry, page, analysis.article, page_id)
 
     def _save_article(self, entry: FrontierEntry, page: Page, article: Article, page_id: int) -> list[Event]:
-        key = self._archive_key(page, article)
+        key = archive_key(page.final_url, article.canonical_url)
         verdict = looks_like_article(key, self.settings.site(site_of(key)))
         is_article = article.page_type == "article" and verdict is not False
         etag, modified = page.headers.get("etag"), page.headers.get("last-modified")
@@ -283,13 +283,6 @@ class Crawler:
         counter = {"new": "archived", "updated": "updated", "unchanged": "unchanged"}[result]
         setattr(self._summary, counter, getattr(self._summary, counter) + 1)
         return [Event(counter, key, article.headline or "")]
-
-    def _archive_key(self, page: Page, article: Article) -> str:
-        """rel=canonical when it stays on the same site, else the final URL; canonicalised."""
-        final = canonicalize(page.final_url)
-        if article.canonical_url and _same_host(article.canonical_url, final):
-            return canonicalize(article.canonical_url)
-        return final
 
     def _add_links(self, links: Sequence[Link], entry: FrontierEntry, found_on: str) -> None:
         """Queue in-scope links: allowed hosts only, and no private addresses found on public pages."""
@@ -320,10 +313,6 @@ class Crawler:
         else:
             self.frontier.mark_failed(entry.url, error_kind=kind, error=message, status=status)
         return Event("skipped" if skipped else "failed", entry.url, f"{kind}: {message}")
-
-
-def _same_host(a: str, b: str) -> bool:
-    return host_of(a).removeprefix("www.") == host_of(b).removeprefix("www.")
 
 
 def _done_kind(entry: FrontierEntry) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper import __version__
+from scraper.cluster import assign_clusters
 from scraper.config import Settings
 from scraper.crawl import Crawler, Event, PageRecorder, RunSummary
 from scraper.errors import ExtractionError, ScraperError, UsageError
@@ -37,14 +38,19 @@ def run_archive(db_path: str | Path, urls: list[str], settings: Settings, *, fol
         if settings.warc_dir:
             from scraper.warc import WarcRecorder
 
-            warc = WarcRecorder(Path(settings.warc_dir), max_bytes=settings.warc_max_bytes, version=__version__)
+            warc = WarcRecorder(Path(settings.warc_dir), max_bytes=settings.warc_max_bytes, version=__version__,
+                                robots="obey" if settings.respect_robots else "ignore")
             recorders.append(warc)
         crawler = Crawler(archive, settings, on_event=on_event, recorders=recorders, version=__version__)
         try:
-            return asyncio.run(_with_signals(crawler, urls, follow, command, args))
+            summary = asyncio.run(_with_signals(crawler, urls, follow, command, args))
         finally:
             if warc is not None:
                 warc.close()
+        if summary.archived or summary.updated:
+            # Syndication groups: incremental, only new or changed articles are placed.
+            assign_clusters(archive)
+        return summary
 
 
 async def _with_signals(crawler: Crawler, urls: list[str], follow: bool, command: str,

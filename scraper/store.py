@@ -59,6 +59,12 @@ def _first(*values: Any) -> Any:
     return next((v for v in values if v is not None), None)
 
 
+# What makes a new version: the text (content_hash) and what a better extractor
+# may find later (a date, a lede, authors). Fetch time and status do not.
+_COMPARED = ("content_hash", "published", "date_source", "modified", "lede", "authors", "source_credit", "section",
+             "canonical_url", "language")
+
+
 def _check_extra(extra: dict[str, Any] | None) -> dict[str, Any]:
     unknown = set(extra or {}) - set(EXTRA_COLUMNS)
     if unknown:
@@ -200,15 +206,16 @@ class Archive:
     ) -> str:
         """Archive ``article``; return ``"new"``, ``"unchanged"`` or ``"updated"``.
 
-        Same content hash as the stored row: nothing is written. A different one:
-        the stored text becomes a row of ``article_versions`` and ``version`` goes up.
+        Same content (hash of headline + body, and the same date, lede, authors…) as
+        the stored row: nothing is written. Different: the stored row becomes a row
+        of ``article_versions`` and ``version`` goes up.
         """
         extras = _check_extra(extra)
         values = _article_values(article)
         with self.transaction(), store_errors("cannot save article", article.url):
             old = self._raw_article(article.url)
             now = now_iso()
-            if old is not None and old["content_hash"] == values["content_hash"]:
+            if old is not None and all(old[name] == values[name] for name in _COMPARED):
                 return "unchanged"
             values["page_id"] = page_id
             values["updated_at"] = now

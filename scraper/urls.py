@@ -24,6 +24,7 @@ __all__ = [
     "is_private_host",
     "looks_like_article",
     "is_asset",
+    "archive_key",
     "validate_url",
     "absolute",
 ]
@@ -99,6 +100,15 @@ def is_private_host(url: str) -> bool:
     except ValueError:
         return False
     return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+
+
+def archive_key(final_url: str, canonical_url: str | None) -> str:
+    """The key an article is archived under: ``rel=canonical`` when it stays on the
+    same host (syndicated copies point elsewhere), else the final URL; canonicalised."""
+    final = canonicalize(final_url)
+    if canonical_url and is_http_url(canonical_url) and host_of(canonical_url).removeprefix("www.") == host_of(final).removeprefix("www."):
+        return canonicalize(canonical_url)
+    return final
 
 
 def is_asset(url: str) -> bool:

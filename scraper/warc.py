@@ -42,8 +42,8 @@ from warcio.warcwriter import WARCWriter
 from scraper.config import Settings
 from scraper.errors import ExtractionError, StoreError, UsageError
 from scraper.extract import extract
-from scraper.models import Article, Page
-from scraper.urls import canonicalize, is_http_url, looks_like_article, site_of
+from scraper.models import Page
+from scraper.urls import archive_key, is_http_url, looks_like_article, site_of
 
 if TYPE_CHECKING:
     from scraper.store import Archive
@@ -304,14 +304,6 @@ def _looks_html(page: Page) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<body" in head
 
 
-def _archive_key(final_url: str, article: Article) -> str:
-    """Same rule as the crawler: rel=canonical when it stays on the site, else the final URL."""
-    final = canonicalize(final_url)
-    if article.canonical_url and site_of(article.canonical_url) == site_of(final):
-        return canonicalize(article.canonical_url)
-    return final
-
-
 def _import_page(archive: Archive, page: Page, settings: Settings) -> str:
     """Archive one page if it is an article; return the counter it adds to."""
     if page.status != 200 or not page.content or not _looks_html(page):
@@ -324,7 +316,7 @@ def _import_page(archive: Archive, page: Page, settings: Settings) -> str:
         archive.record_failure(run_id=None, url=page.url, kind=exc.kind, error=exc.message, attempts=1,
                                status=page.status)
         return "failed"
-    key = _archive_key(page.final_url, article)
+    key = archive_key(page.final_url, article.canonical_url)
     if article.page_type != "article" or looks_like_article(key, settings.site(site_of(key))) is False:
         return "skipped"
     article = article.replace(url=key, site=article.site or site_of(key))

@@ -146,8 +146,6 @@ def test_failures_are_counted_and_recorded(db: Path, monkeypatch: pytest.MonkeyP
     assert kinds == {broken: "extraction", listing: "not_article"}
 
 
-@pytest.mark.xfail(strict=True, reason="store.save_article compares content_hash (headline+body) only, "
-                   "so a re-extraction that finds only a date is reported unchanged and dropped")
 def test_a_newly_found_date_is_kept(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _patch(monkeypatch, lambda a: a.replace(published="2019-10-15", date_source="dateline",
                                             extractor_version="2.0-test"))
