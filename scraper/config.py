@@ -8,7 +8,7 @@ library never reads globals or the environment on its own; callers pass a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 __all__ = ["Settings", "SiteConfig", "DEFAULT_USER_AGENT", "load_site_configs"]
