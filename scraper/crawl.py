@@ -188,7 +188,10 @@ class Crawler:
         outcome = _Outcome(entry)
         listing_kind = entry.kind in ("seed", "feed", "sitemap")
         try:
-            page = await fetcher.fetch(entry.url, accept="any" if listing_kind else "html",
+            # A seed may be a home page, a feed or a sitemap: any type, sniffed below
+            # (discover gunzips .xml.gz sitemaps itself, with a cap).
+            accept = "any" if entry.kind == "seed" else "xml" if listing_kind else "html"
+            page = await fetcher.fetch(entry.url, accept=accept,
                                        etag=entry.etag, last_modified=entry.last_modified)
         except FetchError as exc:
             outcome.error = exc

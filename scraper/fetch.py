@@ -4,7 +4,7 @@ One :class:`Fetcher` per run. For every URL it checks the scheme and
 robots.txt, waits for the host's turn (:mod:`scraper.throttle`), sends a GET
 with an honest User-Agent, follows redirects itself (each hop checked again),
 retries transient failures with back-off, streams the body under a size cap
-(:mod:`scraper.body`) and returns a :class:`~scraper.models.Page`, or raises a
+(:mod:`scraper.payload`) and returns a :class:`~scraper.models.Page`, or raises a
 :class:`~scraper.errors.FetchError`. No httpx exception crosses this module.
 
 ``Page.attempts`` and ``FetchError.attempts`` count the tries of the request
@@ -27,7 +27,7 @@ from types import TracebackType
 import httpx
 
 from scraper import errors
-from scraper.body import ACCEPT_ENCODING, ACCEPT_HEADER, Accept, BodyReader, check_body, media_type, precheck
+from scraper.payload import ACCEPT_ENCODING, ACCEPT_HEADER, Accept, BodyReader, check_body, media_type, precheck
 from scraper.config import Settings
 from scraper.models import Page
 from scraper.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsRecord, origin_of, parse_robots
