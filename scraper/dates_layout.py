@@ -26,8 +26,7 @@ __all__ = [
 ]
 
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 "
-    "h5 h6 header hr li main nav ol p pre section table tbody td th tr ul".split()
+    ["address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "th", "tr", "ul"]
 )
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "select", "button"})
 _HARD_TAGS = frozenset({"nav", "menu"})

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
-__all__ = ["Stamp", "parse_machine", "find_text_dates", "WEEKDAY_RE", "make_stamp"]
+__all__ = ["WEEKDAY_RE", "Stamp", "find_text_dates", "make_stamp", "parse_machine"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,10 +41,11 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["evaluate_dir", "format_report", "main", "norm", "author_set"]
+__all__ = ["author_set", "evaluate_dir", "format_report", "main", "norm"]
 
 T = TypeVar("T")
 
@@ -231,7 +232,7 @@ def _evaluate_dates(path: Path, truth: dict[str, dict[str, Any]], misses: bool,
     for url, entry in entries:
         raw = _raw(path, entry)
         for name, tool in tools.items():
-            got, ms = _timed(lambda: tool(raw, url))
+            got, ms = _timed(partial(tool, raw, url))
             answers[name].append(_day(got))
             millis[name] += ms
     expected = [entry["date"] for _, entry in entries]
