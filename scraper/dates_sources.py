@@ -62,7 +62,7 @@ _UPDATE_WORDS = re.compile(
 )
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved", re.IGNORECASE)
 _LABEL = re.compile(
-    r"(?:published|posted|publish date|date|dated|veröffentlicht|erschienen|publiziert|datum|"
+    r"(?:published|posted|publish date|date|dated|veröffentlicht|erschienen|publiziert|datum|erstellt|"
     r"stand|publié|publicado|pubblicato|gepubliceerd|opublikowano|опубликовано|дата|"
     r"жарияланды)\W{0,3}(?:\w+\W{1,3}){0,2}$",
     re.IGNORECASE,
@@ -210,11 +210,21 @@ class _Before:
         return len(line.text) <= (80 if in_story else 40 if self.adjacent else 0)
 
 
+_BODY_DEPTH = 3  # body paragraphs after which a dateline is no longer looked for
+
+
 def datelines(prior: list[Line], following: list[Line],
               story: lxml_html.HtmlElement | None, render_day: date) -> list[Stamp]:
     stamps: list[Stamp] = []
+    paragraphs = 0
     for line in following:
-        stamps.extend(_dateline_stamps(line))
+        found = _dateline_stamps(line)
+        if paragraphs >= _BODY_DEPTH:
+            # Deep in the body, short dated lines are mostly lists of other stories;
+            # only a labelled one ("Veröffentlicht am ...") still dates the story.
+            found = [s for s in found if _LABEL.search(line.text[:s.start])]
+        stamps.extend(found)
+        paragraphs += len(line.text) > 160
     for index, line in enumerate(reversed(prior)):
         stamps.extend(_dateline_stamps(line, _Before(story, render_day, adjacent=index == 0)))
     return stamps

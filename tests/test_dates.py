@@ -227,3 +227,20 @@ def test_parse_machine(value: str, day: str | None) -> None:
 def test_ambiguous_slash_dates_are_not_guessed() -> None:
     assert find_text_dates("03/04/2019") == []
     assert [s.iso for s in find_text_dates("25/04/2019")] == ["2019-04-25"]
+
+
+def test_unmarked_story_pool_after_the_body_is_ignored() -> None:
+    paragraphs = "".join(f"<p>{'Paragraph of the story, long enough to be body text. ' * 4}</p>"
+                         for _ in range(4))
+    pool = "".join(f"<div><a href='/s{i}'>Another story {i}</a> <span>Jun {i + 1}, 2023</span></div>"
+                   for i in range(10))
+    body = f"<div><h1>Kazakhstan: arrests in Almaty</h1>{paragraphs}<div>Newsletter</div>{pool}</div>"
+    assert find_dates(page("", body), "https://kazpost.com/slug", fetched_at=FETCHED).published is None
+
+
+def test_labelled_dateline_after_the_body_counts() -> None:
+    paragraphs = "".join(f"<p>{'Paragraph of the story, long enough to be body text. ' * 4}</p>"
+                         for _ in range(4))
+    body = f"<div><h1>Podcast episode 158</h1>{paragraphs}<p>Veröffentlicht am 16.08.2019</p></div>"
+    found = find_dates(page("", body), None, fetched_at=FETCHED)
+    assert (found.published, found.date_source) == ("2019-08-16", "dateline")
