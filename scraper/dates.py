@@ -36,6 +36,7 @@ from scraper.dates_layout import (
 from scraper.dates_sources import (
     MODIFIED_META,
     PUBLISHED_META,
+    WEAK_META,
     canonical_url,
     datelines,
     htmldate_guess,
@@ -104,6 +105,9 @@ class _Page:
         """JSON-LD then meta candidates, in order of trust."""
         jsonld = self.plausible(jsonld_dates(self.objects, ("datePublished", "dateCreated")))
         meta = self.plausible(meta_dates(self.tree, PUBLISHED_META))
+        render_day = self.latest - timedelta(days=1)
+        meta += [s for s in self.plausible(meta_dates(self.tree, WEAK_META))
+                 if abs((s.day - render_day).days) > 1]  # on the fetch day: a render stamp
         return [("jsonld", s) for s in jsonld] + [("meta", s) for s in meta]
 
     def visible(self) -> list[tuple[str, Stamp]]:

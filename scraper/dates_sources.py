@@ -29,6 +29,7 @@ from scraper.structured import ARTICLE_TYPES, types_of
 __all__ = [
     "MODIFIED_META",
     "PUBLISHED_META",
+    "WEAK_META",
     "canonical_url",
     "datelines",
     "htmldate_guess",
@@ -46,10 +47,12 @@ PUBLISHED_META = (
     "article:published", "published_time", "datepublished", "pubdate", "publishdate",
     "publish-date", "publish_date", "published-date", "published_date", "article.published",
     "article_date_original", "original-publish-date", "dc.date.issued", "dcterms.issued",
-    "dc.date.created", "dcterms.created", "dc.date", "dcterms.date", "dc:date",
+    "dc.date.created", "dcterms.created",
     "citation_publication_date", "citation_date", "sailthru.date", "parsely-pub-date",
-    "cxenseparse:recs:publishtime", "rnews:datepublished", "datecreated", "date",
+    "cxenseparse:recs:publishtime", "rnews:datepublished", "datecreated",
 )
+#: Generic names some CMSs fill with the day the page was rendered.
+WEAK_META = ("date", "dc.date", "dcterms.date", "dc:date")
 MODIFIED_META = (
     "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
     "dcterms.modified", "dc.date.modified", "last-modified", "lastmod",

@@ -244,3 +244,10 @@ def test_labelled_dateline_after_the_body_counts() -> None:
     body = f"<div><h1>Podcast episode 158</h1>{paragraphs}<p>Veröffentlicht am 16.08.2019</p></div>"
     found = find_dates(page("", body), None, fetched_at=FETCHED)
     assert (found.published, found.date_source) == ("2019-08-16", "dateline")
+
+
+def test_generic_date_meta_on_the_fetch_day_is_a_render_stamp() -> None:
+    head = '<meta name="date" content="2025-02-22">'
+    assert find_dates(story(head), None, fetched_at=FETCHED).published is None
+    head = '<meta name="date" content="2019-05-04">'
+    assert find_dates(story(head), None, fetched_at=FETCHED).published == "2019-05-04"
