@@ -26,9 +26,12 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 _META_CHARSET = re.compile(
-    rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:\-]{2,40})""", re.IGNORECASE
+    rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:\-]{2,40})""",
+    re.IGNORECASE,
 )
-_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-zA-Z0-9_.:\-]{2,40})""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(
+    r"""charset\s*=\s*["']?\s*([a-zA-Z0-9_.:\-]{2,40})""", re.IGNORECASE
+)
 
 # Misspellings seen in the wild, and labels whose browser meaning differs from
 # Python's codec of the same name (WHATWG: latin-1 and ascii mean windows-1252).
@@ -82,9 +85,9 @@ def _declared(data: bytes, content_type: str | None) -> str | None:
         found = normalise_charset(match.group(1)) if match else None
         if found:
             return found
-    match = _META_CHARSET.search(data[:_META_WINDOW])
-    if match:
-        return normalise_charset(match.group(1).decode("ascii", "replace"))
+    meta = _META_CHARSET.search(data[:_META_WINDOW])
+    if meta:
+        return normalise_charset(meta.group(1).decode("ascii", "replace"))
     return None
 
 

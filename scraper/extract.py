@@ -16,30 +16,20 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
 from scraper.config import SiteConfig
+from scraper.content import main_text, page_signals, page_type_of, prune_tree
 from scraper.encoding import decode_html
 from scraper.errors import ExtractionError
+from scraper.fields import find_authors, find_headline, find_lede, site_names
 from scraper.models import Article
 from scraper.related import INLINE_RELATED, find_related
 from scraper.structured import first_meta, jsonld_objects, meta_values, types_of
-from scraper.text import (
-    clean_paragraphs,
-    find_authors,
-    find_headline,
-    find_lede,
-    fold,
-    in_boilerplate,
-    key,
-    node_text,
-    site_names,
-    word_count,
-)
+from scraper.text import clean_paragraphs, fold, guess_language, node_text, word_count
 
-__all__ = ["EXTRACTOR_VERSION", "extract", "parse_html", "content_hash"]
+__all__ = ["EXTRACTOR_VERSION", "content_hash", "extract", "parse_html"]
 
 EXTRACTOR_VERSION: str = "1.0"
 
@@ -49,7 +39,11 @@ _BINARY_WINDOW = 1024
 
 def content_hash(headline: str | None, body: str) -> str:
     """sha256 hex of the NFKC, whitespace-folded headline + "\\n" + body."""
-    text = fold(unicodedata.normalize("NFKC", headline or "")) + "\n" + fold(unicodedata.normalize("NFKC", body))
+    text = (
+        fold(unicodedata.normalize("NFKC", headline or ""))
+        + "\n"
+        + fold(unicodedata.normalize("NFKC", body))
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -59,7 +53,9 @@ def _to_text(html: bytes | str, content_type: str | None) -> str:
     else:
         if not html.strip():
             raise ExtractionError("empty document")
-        if b"\x00" in html[:_BINARY_WINDOW] and not html.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if b"\x00" in html[:_BINARY_WINDOW] and not html.startswith(
+            (b"\xff\xfe", b"\xfe\xff")
+        ):
             raise ExtractionError("binary content (NUL bytes), not an HTML page")
         text = decode_html(html, content_type)[0]
     if "\x00" in text[:_BINARY_WINDOW]:
@@ -68,7 +64,9 @@ def _to_text(html: bytes | str, content_type: str | None) -> str:
     return _XML_DECL.sub("", text.replace("\x00", ""), count=1)
 
 
-def parse_html(html: bytes | str, content_type: str | None = None) -> lxml_html.HtmlElement:
+def parse_html(
+    html: bytes | str, content_type: str | None = None
+) -> lxml_html.HtmlElement:
     """Decode (bytes) and parse a page once; raises ExtractionError when it is not HTML at all."""
     text = _to_text(html, content_type)
     if not text.strip():
@@ -93,6 +91,7 @@ class _Meta:
     section: str | None
     language: str | None
     is_article_typed: bool
+    description: str | None
 
 
 def _absolute(base: str, href: str | None) -> str | None:
@@ -105,11 +104,15 @@ def _absolute(base: str, href: str | None) -> str | None:
 def _base_url(tree: lxml_html.HtmlElement, url: str | None) -> str:
     base = tree.find(".//base[@href]")
     if base is not None:
-        return urljoin(url or "", base.get("href", "").strip())
+        return urljoin(url or "", str(base.get("href", "")).strip())
     return url or ""
 
 
-def _section(tree: lxml_html.HtmlElement, metas: dict[str, list[str]], objects: list[dict[str, Any]]) -> str | None:
+def _section(
+    tree: lxml_html.HtmlElement,
+    metas: dict[str, list[str]],
+    objects: list[dict[str, Any]],
+) -> str | None:
     found = first_meta(metas, "article:section", "section")
     if found:
         return fold(found)
@@ -118,21 +121,33 @@ def _section(tree: lxml_html.HtmlElement, metas: dict[str, list[str]], objects: 
         value = value[0] if isinstance(value, list) and value else value
         if isinstance(value, str) and fold(value):
             return fold(value)
-    for crumbs in tree.xpath(".//*[contains(@class,'breadcrumb') or contains(@id,'breadcrumb')]")[:1]:
-        items = [fold(a.text_content()) for a in crumbs.iter("a", "li", "span") if len(a) == 0 and fold(a.text_content())]
+    for crumbs in tree.xpath(
+        ".//*[contains(@class,'breadcrumb') or contains(@id,'breadcrumb')]"
+    )[:1]:
+        items = [
+            fold(a.text_content())
+            for a in crumbs.iter("a", "li", "span")
+            if len(a) == 0 and fold(a.text_content())
+        ]
         if len(items) >= 2:
             return items[-2] if len(items) >= 3 else items[-1]
     return None
 
 
 def _language(tree: lxml_html.HtmlElement, metas: dict[str, list[str]]) -> str | None:
-    raw = tree.get("lang") or tree.get("xml:lang") or first_meta(metas, "content-language", "og:locale", "language")
+    raw = (
+        tree.get("lang")
+        or tree.get("xml:lang")
+        or first_meta(metas, "content-language", "og:locale", "language")
+    )
     if not raw or not fold(raw):
         return None
     parts = fold(raw).split(",")[0].replace("_", "-").split("-")
     if not parts[0].isalpha() or len(parts[0]) > 3:
         return None
-    return "-".join([parts[0].lower()] + [p.upper() if len(p) == 2 else p for p in parts[1:]])
+    return "-".join(
+        [parts[0].lower()] + [p.upper() if len(p) == 2 else p for p in parts[1:]]
+    )
 
 
 def _read_meta(tree: lxml_html.HtmlElement, url: str | None, base: str) -> _Meta:
@@ -142,111 +157,40 @@ def _read_meta(tree: lxml_html.HtmlElement, url: str | None, base: str) -> _Meta
     canonical = _absolute(base, link.get("href") if link is not None else None)
     canonical = canonical or _absolute(base, first_meta(metas, "og:url"))
     host = urlsplit(url or canonical or "").hostname
-    typed = any(types_of(o) & {"article", "newsarticle", "blogposting", "reportagenewsarticle"} for o in objects)
+    sites = site_names(metas, objects, url or canonical)
+    typed = any(
+        types_of(o) & {"article", "newsarticle", "blogposting", "reportagenewsarticle"}
+        for o in objects
+    )
     return _Meta(
-        headline=find_headline(tree, metas, objects, site_names(metas, objects, url or canonical)),
-        authors=find_authors(tree, metas, objects),
+        headline=find_headline(tree, metas, objects, sites),
+        authors=find_authors(
+            tree,
+            metas,
+            objects,
+            site_names(metas, objects, url or canonical, declared=False),
+        ),
         canonical=canonical,
         site=host.lower().removeprefix("www.") if host else None,
         section=_section(tree, metas, objects),
         language=_language(tree, metas),
-        is_article_typed=typed or (first_meta(metas, "og:type") or "").lower() == "article",
+        is_article_typed=typed
+        or (first_meta(metas, "og:type") or "").lower() == "article",
+        description=first_meta(
+            metas, "og:description", "description", "twitter:description"
+        ),
     )
 
 
-def _find_dates(tree: lxml_html.HtmlElement, url: str | None, fetched_at: str | None) -> tuple[Any, Any, Any]:
+def _find_dates(
+    tree: lxml_html.HtmlElement, url: str | None, fetched_at: str | None
+) -> tuple[Any, Any, Any]:
     try:
         from scraper.dates import find_dates
     except ImportError:  # dates.py is being written in parallel
         return None, None, None
     found = find_dates(tree, url, fetched_at=fetched_at)
     return found.published, found.date_source, found.modified
-
-
-_FURNITURE_CLASS = re.compile(
-    r"(?:^|[\s_-])(?:newsletter|subscribe|subscription|signup|player|audio-player|modal|popup|cookie|consent|"
-    r"share-?bar|sharing|social-share|share-buttons|sharedaddy)(?:$|[\s_-])",
-    re.IGNORECASE,
-)
-_FURNITURE_TAGS = ("figcaption", "audio", "video", "button", "dialog", "select")
-_SMALL = 800  # chars: furniture boxes are small; a big match is a page wrapper with an odd class
-
-
-def _drop(node: lxml_html.HtmlElement) -> None:
-    if node.getparent() is not None:
-        node.drop_tree()  # keeps the tail text in place
-
-
-def prune_tree(
-    tree: lxml_html.HtmlElement, drop: list[lxml_html.HtmlElement], headline: str | None, xpaths: tuple[str, ...]
-) -> None:
-    """Remove furniture trafilatura would keep: related blocks, captions, players, duplicate headlines."""
-    for xpath in xpaths:
-        try:
-            found = tree.xpath(xpath)
-        except etree.XPathError as exc:
-            raise ExtractionError(f"bad boilerplate xpath {xpath!r}: {exc}") from exc
-        drop = drop + [n for n in found if isinstance(n, lxml_html.HtmlElement)]
-    for node in tree.iter(*_FURNITURE_TAGS):
-        drop.append(node)
-    for node in tree.iter("div", "section", "aside", "form", "p", "span", "ul"):
-        names = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if names.strip() and _FURNITURE_CLASS.search(names) and len(node_text(node)) < _SMALL:
-            if node.find(".//h1") is None:
-                drop.append(node)
-    head_key = key(headline)
-    if head_key:
-        first_h1 = tree.find(".//body//h1")
-        for node in tree.iter("h1", "h2", "h3", "p", "div", "span", "figcaption"):
-            if node is not first_h1 and len(node) <= 3 and key(node_text(node)) == head_key:
-                drop.append(node)
-    for node in drop:
-        _drop(node)
-
-
-_ERROR_PAGE = re.compile(
-    r"\b(?:404|page not found|not found|seite nicht gefunden|nicht gefunden|страница не найдена|"
-    r"page introuvable|error 40\d|access denied)\b",
-    re.IGNORECASE,
-)
-_CONSENT = re.compile(r"\b(?:cookie|consent|datenschutz|privacy)\b", re.IGNORECASE)
-
-
-def _story_links(tree: lxml_html.HtmlElement) -> int:
-    count = 0
-    for anchor in tree.iter("a"):
-        if len(node_text(anchor).split()) >= 4 and not in_boilerplate(anchor):
-            count += 1
-    return count
-
-
-def page_type_of(
-    tree: lxml_html.HtmlElement, meta: _Meta, body: list[str], words: int, status: int | None, story_links: int
-) -> str:
-    """'article', 'index' or 'other' (error pages, consent walls, empty or non-HTML pages)."""
-    title = tree.find(".//title")
-    heads = " ".join(node_text(n) for n in [title, tree.find(".//body//h1")] if n is not None)
-    longest = max((len(p.split()) for p in body), default=0)
-    if (status is not None and status >= 400) or (_ERROR_PAGE.search(heads) and words < 150):
-        return "other"
-    if _CONSENT.search(heads) and words < 150:
-        return "other"
-    enough = len(body) >= 2 or words >= 80
-    if meta.is_article_typed and meta.headline and words >= 80:
-        return "article"
-    if story_links >= 10 and (words < 150 or (longest < 40 and story_links * 12 > words)):
-        return "index"
-    if meta.headline and enough:
-        return "article"
-    return "index" if story_links >= 10 else "other"
-
-
-def _run_trafilatura(tree: lxml_html.HtmlElement, url: str | None) -> list[str]:
-    doc = trafilatura.bare_extraction(
-        tree, url=url, include_comments=False, include_tables=True, with_metadata=False, fast=False
-    )
-    text = getattr(doc, "text", None) if doc is not None else None
-    return [fold(line) for line in (text or "").split("\n") if fold(line)]
 
 
 def extract(
@@ -269,8 +213,17 @@ def extract(
     except ExtractionError as exc:
         exc.url = exc.url or url
         raise
-    except (RecursionError, ValueError, TypeError, AttributeError, etree.LxmlError, MemoryError) as exc:
-        raise ExtractionError(f"extraction failed: {type(exc).__name__}: {exc}", url=url) from exc
+    except (
+        RecursionError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        etree.LxmlError,
+        MemoryError,
+    ) as exc:
+        raise ExtractionError(
+            f"extraction failed: {type(exc).__name__}: {exc}", url=url
+        ) from exc
 
 
 def _extract(
@@ -286,14 +239,30 @@ def _extract(
     base = _base_url(tree, url)
     meta = _read_meta(tree, url, base)
     related = find_related(tree, base, tuple(u for u in (url, meta.canonical) if u))
-    lede, lede_node = find_lede(tree, meta.headline)
-    story_links = _story_links(tree)
+    lede, lede_node = find_lede(tree, meta.headline, meta.description)
+    signals = page_signals(tree, related.elements)
+    heads = " ".join(
+        node_text(n)
+        for n in (tree.find(".//title"), tree.find(".//body//h1"))
+        if n is not None
+    )
     drop = related.elements + ([lede_node] if lede_node is not None else [])
     prune_tree(tree, drop, meta.headline, site.boilerplate_xpaths if site else ())
-    paragraphs = _run_trafilatura(tree, url)
-    body_parts, source_credit = clean_paragraphs(paragraphs, meta.headline, lede, INLINE_RELATED)
+    body_parts, source_credit = clean_paragraphs(
+        main_text(tree, url), meta.headline, lede, INLINE_RELATED
+    )
     body = "\n\n".join(body_parts)
     words = word_count((lede or "") + " " + body)
+    page_type = page_type_of(
+        heads,
+        body_parts,
+        words,
+        headline=bool(meta.headline),
+        typed=meta.is_article_typed,
+        signals=signals,
+        status=status,
+        path=urlsplit(url or "").path,
+    )
     return Article(
         url=url or "",
         canonical_url=meta.canonical,
@@ -308,10 +277,10 @@ def _extract(
         body=body,
         related=related.links,
         source_credit=source_credit,
-        language=meta.language,
+        language=meta.language or guess_language(body),
         word_count=words,
         content_hash=content_hash(meta.headline, body),
-        page_type=page_type_of(tree, meta, body_parts, words, status, story_links),
+        page_type=page_type,
         fetched_at=fetched_at,
         status=status,
         extractor_version=EXTRACTOR_VERSION,

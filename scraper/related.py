@@ -18,17 +18,19 @@ from lxml import html as lxml_html
 from scraper.models import RelatedLink
 from scraper.text import fold, node_text
 
-__all__ = ["RelatedBlocks", "find_related", "INLINE_RELATED", "RELATED_HEADING"]
+__all__ = ["INLINE_RELATED", "RELATED_HEADING", "RelatedBlocks", "find_related"]
 
 RELATED_HEADING = re.compile(
-    r"^(?:related(?: articles?| stories| news| posts| content| links| reading)?|more (?:stories|news|articles|"
+    r"^(?:(?:related|relevant|similar|other|recent) (?:articles?|stories|news|posts|reads|reading|coverage|content|"
+    r"links|headlines)|related|more (?:stories|news|articles|"
     r"from [\w\s]{1,30}|on this(?: topic| story)?)|read (?:more|also|next)|also read|see also|you (?:may|might) "
     r"also (?:like|enjoy)|recommended(?: for you| stories| articles)?|latest(?: news| stories| articles)?|"
     r"most (?:read|popular|viewed)|top stories|what to read next|further reading|"
     r"weitere (?:artikel|beiträge|meldungen|nachrichten)|mehr zum thema|ähnliche (?:artikel|beiträge)|"
     r"das könnte sie auch interessieren|lesen sie auch|auch interessant|"
-    r"читайте (?:также|еще|ещё)|похожие(?: новости| статьи| материалы)?|другие новости|последние новости|"
-    r"по теме|смотрите также|новости по теме|материалы по теме)\s*[:.!]?$",
+    r"читайте (?:также|еще|ещё)|похожие(?: новости| статьи| материалы)?|другие (?:новости|материалы|статьи)|"
+    r"последние новости|по теме|смотрите также|новости по теме|материалы по теме)"
+    r"(?:\s+(?:раздела|рубрики|по теме|from [\w .-]{1,30}|on [\w .-]{1,30}|in [\w .-]{1,30}))?\s*[:.!]?$",
     re.IGNORECASE,
 )
 #: An inline related line between paragraphs: "Also, see: …", "Related Article: …".
@@ -43,8 +45,13 @@ _RELATED_CLASS = re.compile(
     r"latest-news|more-news|more-articles|popular-posts|yarpp|crp_related|read-next|readnext",
     re.IGNORECASE,
 )
-_MENU = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|tags?|tag-list|pagination|pager)(?:$|[\s_-])", re.I)
-_BLOCK_TAGS = frozenset({"div", "section", "aside", "ul", "ol", "nav", "footer", "table", "dl"})
+_MENU = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|tags?|tag-list|pagination|pager)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_BLOCK_TAGS = frozenset(
+    {"div", "section", "aside", "ul", "ol", "nav", "footer", "table", "dl"}
+)
 _MIN_LIST_LINKS = 5
 
 
@@ -78,7 +85,12 @@ class _Measure:
         self.link: dict[lxml_html.HtmlElement, int] = {}
         self.story: dict[lxml_html.HtmlElement, int] = {}
         for node in reversed(list(tree.iter())):
-            skip = not isinstance(node.tag, str) or node.tag in ("script", "style", "noscript", "template")
+            skip = not isinstance(node.tag, str) or node.tag in (
+                "script",
+                "style",
+                "noscript",
+                "template",
+            )
             total = 0 if skip else len((node.text or "").strip())
             link = story = 0
             for child in node:
@@ -98,22 +110,36 @@ class _Measure:
 
 def _guarded(node: lxml_html.HtmlElement) -> bool:
     """True for nodes that must never be taken as a related block (they hold the story)."""
-    return node.tag in ("body", "html", "main", "article") or node.find(".//h1") is not None
+    return (
+        node.tag in ("body", "html", "main", "article")
+        or node.find(".//h1") is not None
+    )
 
 
-def _class_blocks(tree: lxml_html.HtmlElement, m: _Measure) -> list[lxml_html.HtmlElement]:
+def _class_blocks(
+    tree: lxml_html.HtmlElement, m: _Measure
+) -> list[lxml_html.HtmlElement]:
     found = []
     for node in tree.iter(*_BLOCK_TAGS):
-        if _RELATED_CLASS.search(_names(node)) and not _guarded(node) and node.find(".//a") is not None:
-            if m.link_share(node) >= 0.4:
-                found.append(node)
+        if not _RELATED_CLASS.search(_names(node)) or _guarded(node):
+            continue
+        if node.find(".//a") is not None and m.link_share(node) >= 0.4:
+            found.append(node)
     return found
 
 
-def _heading_blocks(tree: lxml_html.HtmlElement, m: _Measure) -> list[lxml_html.HtmlElement]:
+def _heading_blocks(
+    tree: lxml_html.HtmlElement, m: _Measure
+) -> list[lxml_html.HtmlElement]:
     found = []
-    for node in tree.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "header"):
-        if len(node) > 2 or m.text.get(node, 0) > 60 or not RELATED_HEADING.match(node_text(node)):
+    for node in tree.iter(
+        "h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "header"
+    ):
+        if (
+            len(node) > 2
+            or m.text.get(node, 0) > 60
+            or not RELATED_HEADING.match(node_text(node))
+        ):
             continue
         found.append(node)
         parent = node.getparent()
@@ -122,7 +148,11 @@ def _heading_blocks(tree: lxml_html.HtmlElement, m: _Measure) -> list[lxml_html.
             continue
         sibling = node.getnext()
         for _ in range(3):  # the list usually follows the heading directly
-            if sibling is None or sibling.tag in ("h1", "h2", "h3") or _guarded(sibling):
+            if (
+                sibling is None
+                or sibling.tag in ("h1", "h2", "h3")
+                or _guarded(sibling)
+            ):
                 break
             if sibling.find(".//a") is not None or sibling.tag == "a":
                 found.append(sibling)
@@ -131,7 +161,9 @@ def _heading_blocks(tree: lxml_html.HtmlElement, m: _Measure) -> list[lxml_html.
     return found
 
 
-def _list_blocks(tree: lxml_html.HtmlElement, m: _Measure) -> list[lxml_html.HtmlElement]:
+def _list_blocks(
+    tree: lxml_html.HtmlElement, m: _Measure
+) -> list[lxml_html.HtmlElement]:
     """Long lists of headline links (overlay panels, "latest" columns) outside menus."""
     found = []
     for node in tree.iter("ul", "ol", "div", "section", "aside"):
@@ -142,18 +174,30 @@ def _list_blocks(tree: lxml_html.HtmlElement, m: _Measure) -> list[lxml_html.Htm
     return found
 
 
-def _inline_lines(tree: lxml_html.HtmlElement, m: _Measure) -> list[lxml_html.HtmlElement]:
+def _inline_lines(
+    tree: lxml_html.HtmlElement, m: _Measure
+) -> list[lxml_html.HtmlElement]:
     found = []
     for node in tree.iter("p", "div", "li", "h4", "h5", "h6", "strong"):
-        if m.text.get(node, 0) > 300 or len(node) > 6 or not INLINE_RELATED.match(node_text(node)):
+        if (
+            m.text.get(node, 0) > 300
+            or len(node) > 6
+            or not INLINE_RELATED.match(node_text(node))
+        ):
             continue
         if node.find(".//p") is not None:
             continue
         found.append(node)
         following = node.getnext()
-        if node.find(".//a") is None and following is not None and following.tag in ("p", "ul", "div"):
-            if following.find(".//a") is not None and m.link_share(following) >= 0.6:
-                found.append(following)
+        # "Also, see:" alone on its line, the link in the next block
+        if (
+            node.find(".//a") is not None
+            or following is None
+            or following.tag not in ("p", "ul", "div")
+        ):
+            continue
+        if following.find(".//a") is not None and m.link_share(following) >= 0.6:
+            found.append(following)
     return found
 
 
@@ -162,33 +206,51 @@ def _outermost(nodes: list[lxml_html.HtmlElement]) -> list[lxml_html.HtmlElement
     return [n for n in nodes if not any(a in chosen for a in n.iterancestors())]
 
 
-def _link_of(anchor: lxml_html.HtmlElement, base: str, own: set[str]) -> RelatedLink | None:
+def _link_of(
+    anchor: lxml_html.HtmlElement, base: str, own: set[str]
+) -> RelatedLink | None:
     href = (anchor.get("href") or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return None
     absolute = urldefrag(urljoin(base, href))[0] if base else urldefrag(href)[0]
-    if urlsplit(absolute).scheme not in ("http", "https") or absolute.rstrip("/") in own:
+    if (
+        urlsplit(absolute).scheme not in ("http", "https")
+        or absolute.rstrip("/") in own
+    ):
         return None
-    if "tag" in (anchor.get("rel") or "").split() or re.search(r"/(?:tags?|category|author)/", absolute):
+    if "tag" in (anchor.get("rel") or "").split() or re.search(
+        r"/(?:tags?|category|author)/", absolute
+    ):
         return None
-    title = node_text(anchor) or fold(anchor.get("title")) or fold(anchor.findtext(".//img[@alt]"))
+    title = (
+        node_text(anchor)
+        or fold(anchor.get("title"))
+        or fold(anchor.findtext(".//img[@alt]"))
+    )
     if not title:
         img = anchor.find(".//img")
         title = fold(img.get("alt")) if img is not None else ""
     return RelatedLink(title=title, url=absolute) if title else None
 
 
-def find_related(tree: lxml_html.HtmlElement, base: str, own_urls: tuple[str, ...] = ()) -> RelatedBlocks:
+def find_related(
+    tree: lxml_html.HtmlElement, base: str, own_urls: tuple[str, ...] = ()
+) -> RelatedBlocks:
     """Related links (absolute, deduplicated, page order) and their containing elements.
 
     ``base`` resolves relative links (the page URL joined with ``<base href>``);
     ``own_urls`` (the page's own addresses) are never returned.
     """
     m = _Measure(tree)
-    blocks = _class_blocks(tree, m) + _heading_blocks(tree, m) + _list_blocks(tree, m) + _inline_lines(tree, m)
+    blocks = (
+        _class_blocks(tree, m)
+        + _heading_blocks(tree, m)
+        + _list_blocks(tree, m)
+        + _inline_lines(tree, m)
+    )
     blocks = _outermost(blocks)
     block_set = set(blocks)
-    anchors = set()
+    anchors: set[lxml_html.HtmlElement] = set()
     for block in blocks:
         anchors.update(block.iter("a") if block.tag != "a" else [block])
     own = {u.rstrip("/") for u in own_urls if u}

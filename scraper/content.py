@@ -1,0 +1,206 @@
+"""The running text of a page: furniture removal, main-text extraction, page type.
+
+trafilatura does the main-text extraction on a pruned tree; a simple
+densest-paragraph-container reading backs it up when trafilatura misses most of
+the story (old table layouts, unusual markup).
+"""
+
+from __future__ import annotations
+
+import re
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from scraper.errors import ExtractionError
+from scraper.text import fold, in_boilerplate, key, node_text
+
+__all__ = ["PageSignals", "main_text", "page_signals", "page_type_of", "prune_tree"]
+
+_FURNITURE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:newsletter|subscribe|subscription|signup|player|audio-player|modal|popup|cookie|consent|"
+    r"share-?bar|sharing|social-share|share-buttons|sharedaddy)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_FURNITURE_TAGS = ("figcaption", "audio", "video", "button", "dialog", "select")
+_SMALL = 800  # chars: furniture boxes are small; a big match is a page wrapper with an odd class
+_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "li")
+# Share of the dense container's text trafilatura must have found before we trust it.
+_MIN_COVERAGE = 0.3
+_SPACE = re.compile(r"[\s\u00ad]+")
+
+
+def _drop(node: lxml_html.HtmlElement) -> None:
+    if node.getparent() is not None:
+        node.drop_tree()  # keeps the tail text in place
+
+
+def prune_tree(
+    tree: lxml_html.HtmlElement,
+    drop: list[lxml_html.HtmlElement],
+    headline: str | None,
+    xpaths: tuple[str, ...],
+) -> None:
+    """Remove furniture trafilatura would keep: related blocks, captions, players, duplicate headlines."""
+    drop = list(drop)
+    for xpath in xpaths:
+        try:
+            found = tree.xpath(xpath)
+        except etree.XPathError as exc:
+            raise ExtractionError(f"bad boilerplate xpath {xpath!r}: {exc}") from exc
+        drop.extend(n for n in found if isinstance(n, lxml_html.HtmlElement))
+    drop.extend(tree.iter(*_FURNITURE_TAGS))
+    for node in tree.iter("div", "section", "aside", "form", "p", "span", "ul"):
+        names = f"{node.get('class') or ''} {node.get('id') or ''}"
+        small = len(node_text(node)) < _SMALL and node.find(".//h1") is None
+        if names.strip() and _FURNITURE_CLASS.search(names) and small:
+            drop.append(node)
+    head_key = key(headline)
+    if head_key:
+        first_h1 = tree.find(".//body//h1")
+        for node in tree.iter("h1", "h2", "h3", "p", "div", "span"):
+            if (
+                node is not first_h1
+                and len(node) <= 3
+                and key(node_text(node)) == head_key
+            ):
+                drop.append(node)
+    for node in drop:
+        _drop(node)
+
+
+def _trafilatura_lines(tree: lxml_html.HtmlElement, url: str | None) -> list[str]:
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=False,
+        fast=False,
+    )
+    text = getattr(doc, "text", None) if doc is not None else None
+    return [fold(line) for line in (text or "").split("\n") if fold(line)]
+
+
+def _dense_container(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """The element whose direct paragraph children hold the most text."""
+    best, best_score = None, 0
+    for node in tree.iter("div", "td", "article", "section", "main", "body"):
+        score = sum(len(node_text(c)) for c in node if c.tag in ("p", "blockquote"))
+        if score > best_score and not in_boilerplate(node, include_self=True):
+            best, best_score = node, score
+    return best
+
+
+def _container_lines(container: lxml_html.HtmlElement) -> list[str]:
+    lines: list[str] = []
+    for child in container:
+        if child.tag in ("ul", "ol"):
+            lines.extend(node_text(li) for li in child.iter("li"))
+        elif child.tag in _BLOCKS:
+            lines.append(node_text(child))
+    return [line for line in lines if line]
+
+
+def main_text(tree: lxml_html.HtmlElement, url: str | None) -> list[str]:
+    """The page's running text as lines, from a pruned tree (which it does not modify)."""
+    container = _dense_container(tree)
+    backup = _container_lines(container) if container is not None else []
+    lines = _trafilatura_lines(tree, url)
+    # compared without whitespace or soft hyphens: element text joins inline pieces differently
+    starts = [_SPACE.sub("", b)[:60] for b in backup if len(b) >= 40]
+    if len(starts) >= 3:
+        # a flattened layout table comes out as one long "… | … |" row: that is not running text
+        running = [ln for ln in lines if not (len(ln) > 300 and ln.count("|") >= 2)]
+        found = "".join(_SPACE.sub("", ln) for ln in running)
+        missed = sum(start in found for start in starts) < _MIN_COVERAGE * len(starts)
+        # ... and only when the container is not a small part of what trafilatura found
+        if missed and 2 * sum(map(len, backup)) >= sum(map(len, running)):
+            return backup
+    return lines
+
+
+_ERROR_PAGE = re.compile(
+    r"\b(?:404|page not found|not found|can[’']t be found|seite nicht gefunden|nicht gefunden|"
+    r"страница не найдена|page introuvable|error 40\d|access denied)\b",
+    re.IGNORECASE,
+)
+_CONSENT = re.compile(r"\b(?:cookies?|consent|datenschutz|privacy)\b", re.IGNORECASE)
+_INDEX_PATH = re.compile(
+    r"^/?$|/(?:page|tag|tags|category|categories|section|topics?|archive|rubric)/",
+    re.IGNORECASE,
+)
+
+
+class PageSignals:
+    """Counts read from the tree that tell listings from stories."""
+
+    __slots__ = ("story_links", "teasers")
+
+    def __init__(self, story_links: int, teasers: int) -> None:
+        self.story_links = story_links
+        self.teasers = teasers
+
+
+def page_signals(
+    tree: lxml_html.HtmlElement, skip: list[lxml_html.HtmlElement]
+) -> PageSignals:
+    """Headline links and teaser headings (``<h2><a>…</a></h2>``) outside furniture and ``skip``."""
+    skipped = set(skip)
+    links = teasers = 0
+    for anchor in tree.iter("a"):
+        words = len(node_text(anchor).split())
+        if (
+            words < 3
+            or in_boilerplate(anchor)
+            or any(a in skipped for a in anchor.iterancestors())
+        ):
+            continue
+        links += 1
+        parent = anchor.getparent()
+        if (
+            parent is not None
+            and parent.tag in ("h2", "h3", "h4")
+            and len(node_text(parent).split()) <= words + 2
+        ):
+            teasers += 1
+    return PageSignals(links, teasers)
+
+
+def page_type_of(
+    heads: str,
+    body: list[str],
+    words: int,
+    *,
+    headline: bool,
+    typed: bool,
+    signals: PageSignals,
+    status: int | None = None,
+    path: str = "",
+) -> str:
+    """'article', 'index' or 'other' (error pages, consent walls, empty pages).
+
+    ``heads`` is the page's <title> and <h1> text; ``typed`` says the page
+    declares itself an article (JSON-LD, og:type).
+    """
+    longest = max((len(p.split()) for p in body), default=0)
+    if (status is not None and status >= 400) or (
+        _ERROR_PAGE.search(heads) and words < 150
+    ):
+        return "other"
+    if _CONSENT.search(heads) and words < 150:
+        return "other"
+    if typed and headline and words >= 80:
+        return "article"
+    if signals.teasers >= 3 and (longest < 60 or words < signals.teasers * 40):
+        return "index"
+    if signals.story_links >= 5 and _INDEX_PATH.search(path) and longest < 60:
+        return "index"
+    if signals.story_links >= 10 and (
+        words < 150 or (longest < 40 and signals.story_links * 12 > words)
+    ):
+        return "index"
+    if headline and (len(body) >= 2 or words >= 80):
+        return "article"
+    return "index" if signals.story_links >= 5 or signals.teasers >= 3 else "other"
