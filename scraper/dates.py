@@ -47,8 +47,9 @@ from scraper.dates_sources import (
     plain_times,
     url_dates,
     url_month,
+    written_dates,
 )
-from scraper.dates_text import Stamp, find_text_dates, parse_machine
+from scraper.dates_text import Stamp, parse_machine
 from scraper.structured import jsonld_objects
 
 __all__ = ["DateFinding", "find_dates"]
@@ -156,9 +157,9 @@ class _Page:
                 stamp = parse_machine(value)
                 if stamp is not None:
                     days.setdefault(stamp.day, "time")
-            for stamp in find_text_dates(line.text):
+            for stamp in written_dates(line.text):
                 days.setdefault(stamp.day, "dateline")
-        for stamp in find_text_dates(page_title(self.tree)):
+        for stamp in written_dates(page_title(self.tree)):
             days.setdefault(stamp.day, "dateline")
         return days
 

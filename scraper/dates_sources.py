@@ -40,6 +40,7 @@ __all__ = [
     "plain_times",
     "url_dates",
     "url_month",
+    "written_dates",
 ]
 
 PUBLISHED_META = (
@@ -170,6 +171,13 @@ def plain_times(prior: list[Line], following: list[Line]) -> list[Stamp | None]:
 
 
 _LEADING_DATELINE = re.compile(r"^\s*(?:[-–—|:,]|\(|\s[-–—]\s)")
+
+
+def written_dates(text: str) -> list[Stamp]:
+    """Dates written in ``text`` that may be a publication date (not updates, not copyright)."""
+    if _COPYRIGHT.search(text):
+        return []
+    return [s for s in find_text_dates(text) if not _UPDATE_WORDS.search(text[:s.start])]
 
 
 def _dateline_stamps(line: Line, before: _Before | None = None) -> list[Stamp]:
