@@ -9,6 +9,16 @@ plausible date:
 4. ``dateline``: a date written next to the headline ("October 15, 2019", "15.10.2019, 14:30");
 5. ``url``: a full date in the URL path (``/2021/01/22/``, ``/20210122/``, ``-2021-01-22``).
 
+Cross-checks, all in the direction of the page's own evidence:
+
+* when JSON-LD and meta disagree on the day (a republished or re-dated story),
+  the candidate matching the dateline printed for readers wins;
+* when the chosen timestamp is one day off a date in the URL, the URL's day wins
+  (a UTC timestamp of an evening story falls on the next day);
+* when no source answers, htmldate's guess is taken only if the same day is
+  written in the story's own lines or title (or the URL gives its year and
+  month); the source then names that evidence. htmldate is never the final word.
+
 What is never used: the masthead "today" line (a weekday and date above the
 headline, printed when the page was rendered), dates in related / latest-news /
 sidebar / comment / footer blocks, copyright years. Dates after the fetch (plus
@@ -61,9 +71,13 @@ _OLDEST = date(1995, 1, 1)
 class DateFinding:
     """The dates found on a page; any of them may be None."""
 
-    published: str | None  # ISO 8601 day, or datetime (with offset when the page states one)
+    published: (
+        str | None
+    )  # ISO 8601 day, or datetime (with offset when the page states one)
     date_source: str | None  # 'jsonld' | 'meta' | 'time' | 'dateline' | 'url' | None
-    modified: str | None  # dateModified / article:modified_time, kept apart from published
+    modified: (
+        str | None
+    )  # dateModified / article:modified_time, kept apart from published
 
 
 _EMPTY = DateFinding(None, None, None)
@@ -79,7 +93,9 @@ def _latest_allowed(fetched_at: str | None) -> date:
 class _Page:
     """Views of one page computed on demand, so that cheap sources can answer first."""
 
-    def __init__(self, tree: lxml_html.HtmlElement, url: str | None, latest: date) -> None:
+    def __init__(
+        self, tree: lxml_html.HtmlElement, url: str | None, latest: date
+    ) -> None:
         self.tree, self.url, self.latest = tree, url, latest
         self.objects = jsonld_objects(tree)
 
@@ -104,21 +120,31 @@ class _Page:
 
     def machine(self) -> list[tuple[str, Stamp]]:
         """JSON-LD then meta candidates, in order of trust."""
-        jsonld = self.plausible(jsonld_dates(self.objects, ("datePublished", "dateCreated")))
+        jsonld = self.plausible(
+            jsonld_dates(self.objects, ("datePublished", "dateCreated"))
+        )
         meta = self.plausible(meta_dates(self.tree, PUBLISHED_META))
         render_day = self.latest - timedelta(days=1)
-        meta += [s for s in self.plausible(meta_dates(self.tree, WEAK_META))
-                 if abs((s.day - render_day).days) > 1]  # on the fetch day: a render stamp
+        meta += [
+            s
+            for s in self.plausible(meta_dates(self.tree, WEAK_META))
+            if abs((s.day - render_day).days) > 1
+        ]  # on the fetch day: a render stamp
         return [("jsonld", s) for s in jsonld] + [("meta", s) for s in meta]
 
     def visible(self) -> list[tuple[str, Stamp]]:
         """``<time>``/microdata candidates, then datelines, nearest the headline first."""
         prior, following = self.window
-        times = marked_times(self.tree, self.headline, [*prior, *following], modified=False)
+        times = marked_times(
+            self.tree, self.headline, [*prior, *following], modified=False
+        )
         times += plain_times(prior, following)
-        return [("time", s) for s in self.plausible(times)] + \
-            [("dateline", s) for s in self.plausible(datelines(prior, following, self.story,
-                                                                self.latest - timedelta(days=1)))]
+        return [("time", s) for s in self.plausible(times)] + [
+            ("dateline", s)
+            for s in self.plausible(
+                datelines(prior, following, self.story, self.latest - timedelta(days=1))
+            )
+        ]
 
     def corroborated_htmldate(self) -> list[tuple[str, Stamp]]:
         """htmldate's guess, kept only when the story itself shows that day too.
@@ -130,7 +156,9 @@ class _Page:
         for htmldate.
         """
         evidence = self._evidence()
-        url_months = {url_month(u) for u in (self.url, canonical_url(self.tree))} - {None}
+        url_months = {url_month(u) for u in (self.url, canonical_url(self.tree))} - {
+            None
+        }
         if not evidence and not url_months:
             return []
         guess = parse_machine(htmldate_guess(self.tree, self.url))
@@ -164,12 +192,18 @@ class _Page:
         return days
 
     def modified(self) -> Stamp | None:
-        machine = [*jsonld_dates(self.objects, ("dateModified",)), *meta_dates(self.tree, MODIFIED_META)]
+        machine = [
+            *jsonld_dates(self.objects, ("dateModified",)),
+            *meta_dates(self.tree, MODIFIED_META),
+        ]
         found = self.plausible(machine)
         if not found:
             prior, following = self.window
             found = self.plausible(
-                marked_times(self.tree, self.headline, [*prior, *following], modified=True))
+                marked_times(
+                    self.tree, self.headline, [*prior, *following], modified=True
+                )
+            )
         return found[0] if found else None
 
 
