@@ -59,7 +59,7 @@ from scraper.dates_sources import (
     url_month,
     written_dates,
 )
-from scraper.dates_text import Stamp, parse_machine
+from scraper.dates_text import WEEKDAY_RE, Stamp, parse_machine
 from scraper.structured import jsonld_objects
 
 __all__ = ["DateFinding", "find_dates"]
@@ -186,7 +186,8 @@ class _Page:
                 if stamp is not None:
                     days.setdefault(stamp.day, "time")
             for stamp in written_dates(line.text):
-                days.setdefault(stamp.day, "dateline")
+                if not _masthead_like(line.text, stamp, self.latest - timedelta(days=1)):
+                    days.setdefault(stamp.day, "dateline")
         for stamp in written_dates(page_title(self.tree)):
             days.setdefault(stamp.day, "dateline")
         return days
@@ -205,6 +206,13 @@ class _Page:
                 )
             )
         return found[0] if found else None
+
+
+def _masthead_like(text: str, stamp: Stamp, render_day: date) -> bool:
+    """A weekday-led date line, or an unlabelled date on the render day: a "today" stamp."""
+    if WEEKDAY_RE.match(text[:stamp.start] or text):
+        return True
+    return abs((stamp.day - render_day).days) <= 1
 
 
 def _choose(page: _Page) -> tuple[str, Stamp] | None:

@@ -251,3 +251,27 @@ def test_generic_date_meta_on_the_fetch_day_is_a_render_stamp() -> None:
     assert find_dates(story(head), None, fetched_at=FETCHED).published is None
     head = '<meta name="date" content="2019-05-04">'
     assert find_dates(story(head), None, fetched_at=FETCHED).published == "2019-05-04"
+
+
+def test_machine_dates_disagreeing_are_settled_by_the_printed_dateline() -> None:
+    head = ('<meta name="pubdate" content="2021-12-14T15:41:07+01:00">'
+            '<meta name="DC.date.issued" content="2022-02-04T15:33:00+01:00">')
+    found = find_dates(story(head, "<p>04.02.2022 | 15:33 Uhr</p>"), None, fetched_at=FETCHED)
+    assert found.published == "2022-02-04T15:33:00+01:00"
+
+
+FILLER = "".join(f"<p>{'Story text that goes on for a while. ' * 6}</p>" for _ in range(3))
+
+
+def test_htmldate_guess_needs_the_day_written_in_the_story() -> None:
+    # No headline, no machine date: only htmldate finds the date, and the page shows it.
+    body = f"<div class='content'>{FILLER}<div class='date'>15.10.2019</div></div>"
+    found = find_dates(page("", body), "https://example.com/a", fetched_at=FETCHED)
+    assert (found.published, found.date_source) == ("2019-10-15", "dateline")
+
+
+def test_htmldate_guess_from_a_masthead_is_refused() -> None:
+    body = f"<div class='date'>Saturday, Feb 22, 2025</div><div class='content'>{FILLER}</div>"
+    for fetched in (FETCHED, None):
+        found = find_dates(page("", body), "https://kazpost.com/slug", fetched_at=fetched)
+        assert found.published is None
