@@ -7,6 +7,8 @@ not in Python's start-up), and checks the file: integrity, no half-written
 article, no article marked done in the frontier without its row. Every run
 after the first must not fetch again (200) an article archived before it.
 A last run goes to completion: every fixture article archived exactly once.
+Besides the fixture site, a second seed lists generated stories (served as
+overrides), so the crawl lasts long enough for later kills to land mid-crawl.
 Chaining the lives keeps the whole test near a minute on a shared machine
 while still killing at a different point of the crawl each time.
 """
@@ -34,6 +36,34 @@ SITE = ROOT / "fixtures" / "site"
 EXPECTED = ROOT / "fixtures" / "expected"
 REPETITIONS = 10
 FIRST_REQUEST_WAIT = 30.0  # seconds for Python start-up on a loaded machine
+GENERATED = 150
+MORE_INDEX = "/more-stories/"
+
+
+def generated_story(number: int) -> bytes:
+    words = ["river", "grain", "railway", "council", "winter", "market", "border", "school", "harbour", "mine"]
+    topic = f"{words[number % 10]} {words[(number // 10) % 10]}"
+    paragraphs = "".join(
+        f"<p>Report {number}, part {part}: the {topic} plan was discussed again by the district council, "
+        f"which heard from {number + part} residents about costs, delays and the schedule for next year.</p>"
+        for part in range(5))
+    headline = f"Story {number} on the {topic} plan and what residents said"
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{headline}</title></head>"
+            f"<body><article><h1>{headline}</h1>{paragraphs}</article></body></html>").encode()
+
+
+def generated_path(number: int) -> str:
+    return f"/generated-story-number-{number}-about-the-plan"
+
+
+def add_generated(site: StaticSite) -> None:
+    """A second index with GENERATED stories, all served from memory."""
+    links = "".join(f'<li><a href="{generated_path(i)}">Story {i} about the plan and residents</a></li>'
+                    for i in range(GENERATED))
+    site.overrides[MORE_INDEX] = (f"<!DOCTYPE html><html><head><title>More</title></head><body><h1>More stories</h1>"
+                                  f"<ul>{links}</ul></body></html>").encode()
+    for i in range(GENERATED):
+        site.overrides[generated_path(i)] = generated_story(i)
 
 
 def expected_paths() -> set[str]:
@@ -46,7 +76,7 @@ def expected_paths() -> set[str]:
 
 
 def crawl_command(site: StaticSite, db: Path) -> list[str]:
-    return [sys.executable, "cli.py", "crawl", site.url("/"), "--db", str(db), "--delay", "0.02", "--workers", "0",
+    return [sys.executable, "cli.py", "crawl", site.url("/"), site.url(MORE_INDEX), "--db", str(db), "--delay", "0.02", "--workers", "0",
             "--quiet"]
 
 
@@ -108,12 +138,13 @@ def refetched(site_log: list[tuple[str, int]], archived: set[str]) -> list[str]:
 @pytest.mark.slow
 def test_sigkill_at_random_moments_then_resume(tmp_path):
     db = tmp_path / "archive.db"
-    wanted = expected_paths()
-    assert wanted
+    wanted = expected_paths() | {generated_path(i) for i in range(GENERATED)}
+    assert len(wanted) > GENERATED
     archived: set[str] = set()
     killed_with_articles = 0
     counts: list[int] = []
     with StaticSite(SITE) as site:
+        add_generated(site)
         for repetition in range(REPETITIONS):
             site.log.clear()
             code = kill_at_random(site, db, random.Random(1000 + repetition))
@@ -142,5 +173,6 @@ def test_sigkill_at_random_moments_then_resume(tmp_path):
     assert len({urlsplit(u).path.rstrip("/") for u in urls}) == len(urls), "one article under two URLs"
     assert in_frontier == 0
     print(f"articles archived after each kill: {counts}; after the last run: {len(urls)}")
-    # Not a tautology: some kills must have landed after articles were written.
+    # Not a tautology: kills landed after some articles were written, and before all were.
     assert killed_with_articles >= 1
+    assert any(0 < n < len(wanted) for n in counts), counts
