@@ -16,6 +16,7 @@ import argparse
 import gzip
 import multiprocessing
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -36,6 +37,7 @@ PYTHON = sys.executable
 EVAL_PAGES = ROOT.parent / "shared" / "eval" / "body" / "pages"
 FIXTURE_ORIGIN = "http://127.0.0.1:8765"  # the fixture site's placeholder origin: data, never fetched
 SAMPLE_SECONDS = 0.2
+TICKS = os.sysconf("SC_CLK_TCK")
 MB = 1024 * 1024
 
 Row = tuple[str, str, str, str, str, str]  # measure, N, ours, reference, ratio, target
@@ -93,6 +95,15 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (fields 14 and 15 of /proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
 def _memory_kb(pid: int) -> tuple[int, int]:
     """(RSS, PSS) of one process in kB; PSS shares pages fairly between forked processes."""
     rss = pss = 0
@@ -115,6 +126,12 @@ class Peak:
     pss_sum: int = 0  # kB, PSS summed over the tree
     rss_max: int = 0  # kB, the largest single process
     processes: int = 0
+    cpu: dict[int, float] = field(default_factory=dict)  # pid -> CPU seconds, last sample
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time of the whole tree, summed over every process seen."""
+        return sum(self.cpu.values())
 
 
 def run_measured(cmd: list[str], timeout: float) -> tuple[float, Peak, subprocess.CompletedProcess[str]]:
@@ -132,6 +149,8 @@ def run_measured(cmd: list[str], timeout: float) -> tuple[float, Peak, subproces
             peak.pss_sum = max(peak.pss_sum, sum(m[1] for m in mems))
             peak.rss_max = max([peak.rss_max] + [m[0] for m in mems])
             peak.processes = max(peak.processes, len(pids))
+            # The last sample of each process: at most SAMPLE_SECONDS of its CPU time is missed.
+            peak.cpu.update((p, _cpu_seconds(p)) for p in pids)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -140,6 +159,10 @@ def run_measured(cmd: list[str], timeout: float) -> tuple[float, Peak, subproces
     except subprocess.TimeoutExpired:
         proc.kill()
         code = proc.wait()
+    finally:
+        if proc.poll() is None:  # interrupted: never leave a crawler behind
+            proc.terminate()
+            proc.wait(30)
     wall = time.monotonic() - started
     done.set()
     sampler.join()
@@ -321,11 +344,14 @@ def _ratio(a: float, b: float) -> str:
 
 def crawl_rows(fig: CrawlFigures) -> list[Row]:
     n, mb = str(fig.n), lambda kb: f"{kb / 1024:.0f}"
+    cpu = lambda peak, pages: peak.cpu_seconds * 1000 / max(1, pages)  # noqa: E731
     rows: list[Row] = [
         ("pages fetched (ours: exit code)", n, f"{fig.ours_pages} ({fig.ours_exit})", str(fig.bare_pages), "", "same"),
         ("crawl wall time, s", n, f"{fig.ours_wall:.1f}", f"{fig.bare_wall:.1f}", _ratio(fig.ours_wall, fig.bare_wall),
          "<=1.0x (0.7x)"),
         ("crawl pages/s", n, f"{fig.ours_pages / fig.ours_wall:.1f}", f"{fig.bare_pages / fig.bare_wall:.1f}", "", ""),
+        ("CPU ms per page, all processes", n, f"{cpu(fig.ours_peak, fig.ours_pages):.1f}",
+         f"{cpu(fig.bare_peak, fig.bare_pages):.1f}", _ratio(fig.ours_peak.cpu_seconds, fig.bare_peak.cpu_seconds), ""),
     ]
     if fig.fetch_only_wall:
         rows.append(("fetch only (server ceiling), pages/s", n, "", f"{fig.bare_pages / fig.fetch_only_wall:.1f}", "", ""))
@@ -366,6 +392,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-extract", action="store_true")
     parser.add_argument("--skip-store", action="store_true")
     args = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C: the finally blocks stop the crawler and the site server.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     sizes = [300] if args.quick else [int(s) for s in args.sizes.split(",")]
     started, load_before = time.monotonic(), _load()
     rows: list[Row] = []
