@@ -21,6 +21,7 @@ from lxml import html as lxml_html
 
 from scraper.config import SiteConfig
 from scraper.content import main_text, page_signals, page_type_of, prune_tree
+from scraper.dates import find_dates
 from scraper.encoding import decode_html
 from scraper.errors import ExtractionError
 from scraper.fields import find_authors, find_headline, find_lede, site_names
@@ -72,6 +73,8 @@ def parse_html(
     if not text.strip():
         raise ExtractionError("empty document")
     try:
+        # libxml2's default limits stay on (depth 256, 10 MB text nodes): pathological pages come out
+        # truncated instead of costing minutes of CPU further down
         tree = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError, RecursionError) as exc:
         raise ExtractionError(f"unparseable HTML: {exc}") from exc
@@ -97,14 +100,24 @@ class _Meta:
 def _absolute(base: str, href: str | None) -> str | None:
     if not href or not href.strip():
         return None
-    joined = urljoin(base, href.strip()) if base else href.strip()
-    return joined if urlsplit(joined).scheme in ("http", "https") else None
+    try:
+        joined = urljoin(base, href.strip()) if base else href.strip()
+        return joined if urlsplit(joined).scheme in ("http", "https") else None
+    except ValueError:  # malformed, e.g. "http://[bad"
+        return None
+
+
+def _host(url: str | None) -> str | None:
+    try:
+        return urlsplit(url or "").hostname
+    except ValueError:  # malformed, e.g. "http://[bad"
+        return None
 
 
 def _base_url(tree: lxml_html.HtmlElement, url: str | None) -> str:
     base = tree.find(".//base[@href]")
     if base is not None:
-        return urljoin(url or "", str(base.get("href", "")).strip())
+        return _absolute(url or "", str(base.get("href", ""))) or url or ""
     return url or ""
 
 
@@ -156,7 +169,7 @@ def _read_meta(tree: lxml_html.HtmlElement, url: str | None, base: str) -> _Meta
     link = tree.find(".//link[@rel='canonical']")
     canonical = _absolute(base, link.get("href") if link is not None else None)
     canonical = canonical or _absolute(base, first_meta(metas, "og:url"))
-    host = urlsplit(url or canonical or "").hostname
+    host = _host(url) or _host(canonical)
     sites = site_names(metas, objects, url or canonical)
     typed = any(
         types_of(o) & {"article", "newsarticle", "blogposting", "reportagenewsarticle"}
@@ -180,17 +193,6 @@ def _read_meta(tree: lxml_html.HtmlElement, url: str | None, base: str) -> _Meta
             metas, "og:description", "description", "twitter:description"
         ),
     )
-
-
-def _find_dates(
-    tree: lxml_html.HtmlElement, url: str | None, fetched_at: str | None
-) -> tuple[Any, Any, Any]:
-    try:
-        from scraper.dates import find_dates
-    except ImportError:  # dates.py is being written in parallel
-        return None, None, None
-    found = find_dates(tree, url, fetched_at=fetched_at)
-    return found.published, found.date_source, found.modified
 
 
 def extract(
@@ -235,7 +237,9 @@ def _extract(
     status: int | None,
 ) -> Article:
     tree = parse_html(html, content_type)
-    published, date_source, modified = _find_dates(tree, url, fetched_at)
+    dates = find_dates(
+        tree, url, fetched_at=fetched_at
+    )  # before anything is removed from the tree
     base = _base_url(tree, url)
     meta = _read_meta(tree, url, base)
     related = find_related(tree, base, tuple(u for u in (url, meta.canonical) if u))
@@ -261,7 +265,7 @@ def _extract(
         typed=meta.is_article_typed,
         signals=signals,
         status=status,
-        path=urlsplit(url or "").path,
+        path=urlsplit(url or "").path if _host(url) else "",
     )
     return Article(
         url=url or "",
@@ -271,9 +275,9 @@ def _extract(
         headline=meta.headline,
         lede=lede,
         authors=meta.authors,
-        published=published,
-        date_source=date_source,
-        modified=modified,
+        published=dates.published,
+        date_source=dates.date_source,
+        modified=dates.modified,
         body=body,
         related=related.links,
         source_credit=source_credit,

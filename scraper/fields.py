@@ -52,7 +52,10 @@ def site_names(
         publisher = obj.get("publisher")
         if isinstance(publisher, dict):
             names.add(str(publisher.get("name") or ""))
-    host = (urlsplit(url).hostname or "") if url else ""
+    try:
+        host = (urlsplit(url).hostname or "") if url else ""
+    except ValueError:  # malformed URL: no host-derived names
+        host = ""
     host = host.removeprefix("www.")
     if host:
         names.add(host)

@@ -212,11 +212,12 @@ def _link_of(
     href = (anchor.get("href") or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return None
-    absolute = urldefrag(urljoin(base, href))[0] if base else urldefrag(href)[0]
-    if (
-        urlsplit(absolute).scheme not in ("http", "https")
-        or absolute.rstrip("/") in own
-    ):
+    try:
+        absolute = urldefrag(urljoin(base, href))[0] if base else urldefrag(href)[0]
+        scheme = urlsplit(absolute).scheme
+    except ValueError:  # malformed, e.g. "http://[bad"
+        return None
+    if scheme not in ("http", "https") or absolute.rstrip("/") in own:
         return None
     if "tag" in (anchor.get("rel") or "").split() or re.search(
         r"/(?:tags?|category|author)/", absolute
