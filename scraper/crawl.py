@@ -191,8 +191,8 @@ class Crawler:
             # A seed may be a home page, a feed or a sitemap: any type, sniffed below
             # (discover gunzips .xml.gz sitemaps itself, with a cap).
             accept = "any" if entry.kind == "seed" else "xml" if listing_kind else "html"
-            page = await fetcher.fetch(entry.url, accept=accept,
-                                       etag=entry.etag, last_modified=entry.last_modified)
+            page = await fetcher.fetch(entry.url, accept=accept, etag=entry.etag, last_modified=entry.last_modified,
+                                       allow=self._redirect_allowed(entry))
         except FetchError as exc:
             outcome.error = exc
             return outcome
@@ -287,17 +287,29 @@ class Crawler:
         setattr(self._summary, counter, getattr(self._summary, counter) + 1)
         return [Event(counter, key, article.headline or "")]
 
+    def _in_scope(self, url: str, found_on: str) -> bool:
+        """Allowed hosts only; no private address reached from a public page."""
+        return host_of(url) in self._hosts and (is_private_host(found_on) or not is_private_host(url))
+
+    def _redirect_allowed(self, entry: FrontierEntry) -> Callable[[str], bool] | None:
+        if not self._follow:
+            return None  # explicit URLs: the user chose them, wherever they lead
+        home = host_of(entry.url).removeprefix("www.")
+
+        def allowed(url: str) -> bool:
+            # www <-> bare host and http -> https moves of one site stay allowed.
+            return self._in_scope(url, entry.url) or host_of(url).removeprefix("www.") == home
+
+        return allowed
+
     def _add_links(self, links: Sequence[Link], entry: FrontierEntry, found_on: str) -> None:
         """Queue in-scope links: allowed hosts only, and no private addresses found on public pages."""
         if not self._follow:
             return
-        private_page = is_private_host(found_on)
         keep = [
             Link(canonicalize(link.url), link.kind, link.feed_date, link.sitemap_lastmod)
             for link in links
-            if host_of(link.url) in self._hosts
-            and (private_page or not is_private_host(link.url))
-            and (link.kind == "sitemap" or not is_asset(link.url))
+            if self._in_scope(link.url, found_on) and (link.kind == "sitemap" or not is_asset(link.url))
         ]
         if keep:
             self.frontier.add(keep, depth=entry.depth + 1, found_on=entry.url)

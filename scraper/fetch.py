@@ -137,13 +137,16 @@ class Fetcher:
             await self._client.aclose()
 
     async def fetch(
-        self, url: str, *, accept: Accept = "html", etag: str | None = None, last_modified: str | None = None
+        self, url: str, *, accept: Accept = "html", etag: str | None = None, last_modified: str | None = None,
+        allow: Callable[[str], bool] | None = None,
     ) -> Page:
         """GET ``url`` and return the final answer as a :class:`Page`.
 
         ``accept`` says what the caller can use ("html", "xml" for feeds and
         sitemaps, "any"); ``etag``/``last_modified`` make the GET conditional,
-        and a 304 answer comes back as a Page with ``status == 304``.
+        and a 304 answer comes back as a Page with ``status == 304``. ``allow``
+        is asked before each redirect hop: a hop it refuses raises OutOfScope,
+        so a redirect never carries a crawl to a host it may not visit.
 
         Raises:
             FetchError: one of its subclasses, with ``url`` and ``attempts``.
@@ -153,9 +156,10 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        return await self._follow(url, headers, accept, self._settings.max_bytes, self._settings.respect_robots)
+        return await self._follow(url, headers, accept, self._settings.max_bytes, self._settings.respect_robots, allow)
 
-    async def _follow(self, url: str, headers: dict[str, str], accept: Accept, cap: int, robots: bool) -> Page:
+    async def _follow(self, url: str, headers: dict[str, str], accept: Accept, cap: int, robots: bool,
+                      allow: Callable[[str], bool] | None = None) -> Page:
         """Follow redirects by hand: counted, loop-checked, scheme- and robots-checked."""
         current = _checked_url(url, url)
         chain: list[str] = []
@@ -171,6 +175,8 @@ class Fetcher:
             except httpx.InvalidURL as exc:
                 raise errors.RedirectError(f"bad Location {outcome.location!r}", url=url) from exc
             current = _checked_url(str(target), url, errors.RedirectError)
+            if allow is not None and not allow(str(current)):
+                raise errors.OutOfScope(f"redirected out of scope to {current}", url=url, attempts=len(chain))
             if len(chain) > self._settings.max_redirects:
                 limit = self._settings.max_redirects
                 raise errors.RedirectError(f"more than {limit} redirects", url=url, attempts=outcome.attempts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -37,6 +38,7 @@ _LISTING_LAST = frozenset(
     "news latest archive archives section sections category categories topic topics feed rss amp login register "
     "about contact privacy terms index.html index.htm index.php".split()
 )
+_NUMERIC_HOST = re.compile(r"[0-9a-fx.]+")
 _DATE_IN_PATH = re.compile(r"/(19|20)\d{2}/(0?[1-9]|1[0-2])/|/(19|20)\d{2}(0[1-9]|1[0-2])[0-3]\d/|-(19|20)\d{2}-\d{2}-\d{2}")
 _FILE_EXT = re.compile(r"\.(jpe?g|png|gif|webp|svg|pdf|zip|gz|mp3|mp4|avi|mov|css|js|json|xml|rss|atom|ico|woff2?|ttf|docx?|xlsx?)$", re.IGNORECASE)
 
@@ -92,14 +94,19 @@ def site_of(url: str) -> str:
 
 def is_private_host(url: str) -> bool:
     """True when the URL's host is loopback, private, link-local or 'localhost'."""
-    host = (urlsplit(url).hostname or "").lower()
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
-        address = ipaddress.ip_address(host)
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
     except ValueError:
-        return False
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+        if not _NUMERIC_HOST.fullmatch(host):
+            return False
+        try:  # 127.1, 2130706433, 0x7f000001, 0177.0.0.1: spellings the resolver accepts
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return False
+    return not address.is_global
 
 
 def archive_key(final_url: str, canonical_url: str | None) -> str:
