@@ -97,6 +97,8 @@ def run_options(func: F) -> F:
         click.option("--delay", type=click.FloatRange(0), default=None, help="Seconds between request starts per host [1]."),
         click.option("--max-pages", type=click.IntRange(1), default=None, help="Stop after this many requests."),
         click.option("--max-time", type=click.FloatRange(1), default=None, help="Stop scheduling after this many seconds."),
+        click.option("--timeout", type=click.FloatRange(0.1), default=None, help="Seconds per request [20]."),
+        click.option("--max-attempts", type=click.IntRange(1, 10), default=None, help="Tries per URL [3]."),
         click.option("--refresh", is_flag=True, help="Refetch every known article."),
         click.option("--refresh-after", "refresh_after", type=click.FloatRange(0), default=None,
                      help="Refetch known articles last checked more than DAYS ago."),
@@ -126,7 +128,7 @@ def _settings(opts: dict[str, Any]) -> Settings:
             raise UsageError(f"bad sites file: {exc}", url=opts["sites_file"]) from exc
     return Settings().with_(
         concurrency=opts.get("concurrency"), delay=opts.get("delay"), max_pages=opts.get("max_pages"),
-        max_time=opts.get("max_time"), refresh=opts.get("refresh") or None, refresh_after_days=opts.get("refresh_after"),
+        max_time=opts.get("max_time"), timeout=opts.get("timeout"), max_attempts=opts.get("max_attempts"), refresh=opts.get("refresh") or None, refresh_after_days=opts.get("refresh_after"),
         allowed_hosts=tuple(h.lower() for h in opts.get("allow_hosts") or ()) or None, contact=opts.get("contact"),
         user_agent=opts.get("user_agent"), workers=opts.get("workers"), warc_dir=opts.get("warc_dir"),
         sites=sites or None,
