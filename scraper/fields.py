@@ -265,6 +265,7 @@ _STOP_WORDS = frozenset(
     ]
 )
 _NOT_NAME = re.compile(r"\d|@|https?:|www\.|\.(?:com|org|net|de)\b", re.IGNORECASE)
+_URLISH = re.compile(r"^(?:https?:|www\.|/|\S+@\S+$)", re.IGNORECASE)
 
 
 def _name_ok(part: str) -> bool:
@@ -283,6 +284,8 @@ def _name_ok(part: str) -> bool:
 
 def clean_authors(raw: str) -> list[str]:
     """Names from a byline string: prefixes, roles, dates and separators removed."""
+    if _URLISH.match(fold(raw)):
+        return []  # a profile URL or e-mail address, not a byline
     text = _DATE_TAIL.sub("", _BY_PREFIX.sub("", fold(raw), count=1))
     names: list[str] = []
     for part in _NAME_SPLIT.split(text):

@@ -25,7 +25,9 @@ NAMES = sorted(p.stem for p in PAGES.glob("*.json"))
 
 
 def _spec(name: str) -> dict[str, Any]:
-    spec: dict[str, Any] = json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))
+    spec: dict[str, Any] = json.loads(
+        (PAGES / f"{name}.json").read_text(encoding="utf-8")
+    )
     return spec
 
 
@@ -45,7 +47,9 @@ def test_corpus_is_not_empty() -> None:
         assert (PAGES / f"{name}.html").is_file(), name
 
 
-@pytest.mark.parametrize(("name", "field"), FIELD_CASES, ids=[f"{n}-{f}" for n, f in FIELD_CASES])
+@pytest.mark.parametrize(
+    ("name", "field"), FIELD_CASES, ids=[f"{n}-{f}" for n, f in FIELD_CASES]
+)
 def test_field(name: str, field: str) -> None:
     spec = _spec(name)
     reason = spec.get("known_failures", {}).get(field)

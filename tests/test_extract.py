@@ -1,0 +1,312 @@
+"""extract(): the record it builds, its helpers, and the fixture site's ground truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scraper.config import SiteConfig
+from scraper.errors import ExtractionError
+from scraper.extract import EXTRACTOR_VERSION, content_hash, extract, parse_html
+from scraper.fields import clean_authors, strip_site_name
+from scraper.text import guess_language
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "fixtures" / "site"
+EXPECTED = ROOT / "fixtures" / "expected"
+ORIGIN = "http://127.0.0.1:8765"
+
+PARAS = [
+    "The first paragraph of a short story about a new bridge over the Ili river, opened on Monday after two years.",
+    "A second paragraph with the cost of the works, the name of the contractor and what drivers said about it.",
+    "A third paragraph in which the regional governor promises that the old ferry will keep running all summer.",
+]
+
+
+def page(
+    body: str = "",
+    head: str = "<title>Bridge opens - Example News</title>",
+    after: str = "",
+) -> str:
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    return f"<html lang='en'><head>{head}</head><body><h1>Bridge opens</h1>{body}<div>{paras}</div>{after}</body></html>"
+
+
+def fixture_bytes(path: str) -> bytes:
+    file = SITE / path.strip("/")
+    return (file / "index.html" if file.is_dir() or path == "/" else file).read_bytes()
+
+
+# -- the record ----------------------------------------------------------------------------------
+
+
+def test_str_and_bytes_give_the_same_article() -> None:
+    html = page()
+    from_str = extract(html, "https://news.example.com/bridge")
+    from_bytes = extract(html.encode("utf-8"), "https://news.example.com/bridge")
+    assert from_str == from_bytes
+    assert from_str.headline == "Bridge opens"
+    assert from_str.paragraphs == PARAS
+
+
+def test_passthrough_fields() -> None:
+    article = extract(page(), None, fetched_at="2025-02-22T10:00:00+00:00", status=200)
+    assert article.url == ""
+    assert article.fetched_at == "2025-02-22T10:00:00+00:00"
+    assert article.status == 200
+    assert article.extractor_version == EXTRACTOR_VERSION
+    assert article.site is None
+
+
+def test_site_canonical_and_word_count() -> None:
+    head = "<title>Bridge opens</title><link rel='canonical' href='/news/bridge-opens'>"
+    article = extract(
+        page(head=head), "https://WWW.Example.com/news/bridge-opens?ref=rss"
+    )
+    assert article.site == "example.com"
+    assert article.canonical_url == "https://WWW.Example.com/news/bridge-opens"
+    assert article.word_count == sum(len(p.split()) for p in PARAS)
+    assert article.page_type == "article"
+    assert article.language == "en"
+
+
+def test_base_href_resolves_related_links() -> None:
+    related = "<h3>Related</h3><ul><li><a href='ferry-stops'>Old ferry stops for good next spring</a></li></ul>"
+    html = page(
+        head="<title>x</title><base href='https://cdn.example.org/news/'>",
+        after=related,
+    )
+    article = extract(html, "https://news.example.com/bridge")
+    assert article.related == [
+        {
+            "title": "Old ferry stops for good next spring",
+            "url": "https://cdn.example.org/news/ferry-stops",
+        }
+    ]
+
+
+def test_related_is_deduplicated_and_skips_the_page_itself() -> None:
+    links = "".join(
+        f"<li><a href='{href}'>Some other story number {i} here</a></li>"
+        for i, href in enumerate(
+            ["/a", "/b", "/a#top", "/bridge", "/c", "/tag/rivers/", "/d"]
+        )
+    )
+    html = page(after=f"<div class='related-posts'><ul>{links}</ul></div>")
+    article = extract(html, "https://n.example.com/bridge")
+    assert [r["url"] for r in article.related] == [
+        f"https://n.example.com/{x}" for x in "abcd"
+    ]
+
+
+def test_boilerplate_xpaths_of_the_site_are_removed() -> None:
+    promo = "<div class='promo-box'><p>Buy our printed almanac today, now with forty extra pages of maps.</p></div>"
+    site = SiteConfig(
+        host="news.example.com", boilerplate_xpaths=("//div[@class='promo-box']",)
+    )
+    assert "almanac" in extract(page(promo), "https://news.example.com/b").body
+    assert (
+        "almanac"
+        not in extract(page(promo), "https://news.example.com/b", site=site).body
+    )
+
+
+def test_bad_boilerplate_xpath_is_an_extraction_error() -> None:
+    site = SiteConfig(boilerplate_xpaths=("//div[",))
+    with pytest.raises(ExtractionError) as info:
+        extract(page(), "https://news.example.com/b", site=site)
+    assert info.value.url == "https://news.example.com/b"
+
+
+def test_malformed_urls_do_not_break_extraction() -> None:
+    head = "<title>x</title><base href='http://[::1'><link rel='canonical' href='http://[bad'>"
+    article = extract(page(head=head), "https://news.example.com/b")
+    assert article.canonical_url is None
+    assert article.paragraphs == PARAS
+
+
+# -- not a page at all ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"   \n\t ",
+        b"\x00\x01\x02PK\x03\x04" * 200,
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(600),
+    ],
+    ids=["empty", "whitespace", "nul-bytes", "png"],
+)
+def test_not_a_page_raises(data: bytes) -> None:
+    with pytest.raises(ExtractionError) as info:
+        extract(data, "https://news.example.com/x")
+    assert info.value.url == "https://news.example.com/x"
+    assert info.value.kind == "extraction"
+
+
+def test_json_served_as_html_is_other() -> None:
+    assert (
+        extract(
+            b'{"items": [1, 2, 3], "next": null}', "https://api.example.com/x"
+        ).page_type
+        == "other"
+    )
+
+
+def test_parse_html_decodes_with_the_header_charset() -> None:
+    tree = parse_html(
+        "<p>Привет, мир</p>".encode("cp1251"), "text/html; charset=windows-1251"
+    )
+    assert tree.findtext(".//p") == "Привет, мир"
+
+
+# -- content hash --------------------------------------------------------------------------------
+
+
+def test_content_hash_follows_the_text_not_the_whitespace() -> None:
+    base = content_hash("Bridge opens", "One paragraph.\n\nTwo paragraphs.")
+    assert base == content_hash(
+        "Bridge  opens ", "One  paragraph.\n\n\nTwo paragraphs. "
+    )
+    assert base != content_hash("Bridge opens", "One paragraph.\n\nTwo paragraph.")
+    assert base != content_hash("Bridge closes", "One paragraph.\n\nTwo paragraphs.")
+    assert len(base) == 64 and int(base, 16) >= 0
+
+
+def test_article_hash_changes_with_the_body() -> None:
+    first = extract(page(), "https://news.example.com/b")
+    changed = extract(
+        page().replace("two years", "three years"), "https://news.example.com/b"
+    )
+    spaced = extract(page().replace("<p>", "<p>\n   "), "https://news.example.com/b")
+    assert first.content_hash != changed.content_hash
+    assert first.content_hash == spaced.content_hash
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("By Jane Doe and John Roe, Staff Writers", ["Jane Doe", "John Roe"]),
+        ("Von Anna Müller und Eva Braun", ["Anna Müller", "Eva Braun"]),
+        ("Autor: Hans Meier", ["Hans Meier"]),
+        ("By Anna Lee | Reporter", ["Anna Lee"]),
+        ("VON MORITZ GATHMANN am 21. April 2020", ["MORITZ GATHMANN"]),
+        ("Jane Doe; John Roe & Ann Poe", ["Jane Doe", "John Roe", "Ann Poe"]),
+        ("Perry Bacon Jr.", ["Perry Bacon Jr."]),
+        ("Grant Tinsley, PhD", ["Grant Tinsley"]),
+        ("Anna von Bergen", ["Anna von Bergen"]),
+        ("Posted on", []),
+        ("https://example.com/author/jane", []),
+    ],
+)
+def test_clean_authors(raw: str, names: list[str]) -> None:
+    assert clean_authors(raw) == names
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Chinese Kazakhs face trial - KazPost", "Chinese Kazakhs face trial"),
+        ("Chinese Kazakhs face trial | KazPost", "Chinese Kazakhs face trial"),
+        ("KazPost: Chinese Kazakhs face trial", "Chinese Kazakhs face trial"),
+        (
+            "Paper straws found toxic - study | kazpost.com",
+            "Paper straws found toxic - study",
+        ),
+        ("Paper straws found toxic - study", "Paper straws found toxic - study"),
+    ],
+)
+def test_strip_site_name(title: str, expected: str) -> None:
+    assert strip_site_name(title, {"kazpost", "kazpost.com"}) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Национальная валюта Казахстана заметно ослабла по отношению к доллару США. "
+            * 5,
+            "ru",
+        ),
+        (
+            "Қазақстанның ұлттық валютасы доллармен салыстырғанда әлсіреді және нарық өзгерді. "
+            * 5,
+            "kk",
+        ),
+        (
+            "The national currency of Kazakhstan weakened against the dollar and it was the worst day. "
+            * 5,
+            "en",
+        ),
+        (
+            "Die Landeswährung ist gegenüber dem Dollar und dem Euro deutlich schwächer geworden, sagt die Bank. "
+            * 5,
+            "de",
+        ),
+        ("12345 67890", None),
+    ],
+)
+def test_guess_language(text: str, lang: str | None) -> None:
+    assert guess_language(text) == lang
+
+
+# -- the fixture site's ground truth -------------------------------------------------------------
+
+
+def _expected_articles() -> list[Path]:
+    return sorted(
+        p
+        for p in EXPECTED.rglob("*.json")
+        if p.name not in ("index_pages.json", "other_pages.json")
+    )
+
+
+@pytest.mark.parametrize("spec_file", _expected_articles(), ids=lambda p: p.stem)
+def test_fixture_article(spec_file: Path) -> None:
+    spec: dict[str, Any] = json.loads(spec_file.read_text(encoding="utf-8"))
+    root = (
+        ROOT
+        / "fixtures"
+        / ("sibling" if spec_file.parent.name == "sibling" else "site")
+    )
+    article = extract(
+        (root / spec["path"].strip("/")).read_bytes(), ORIGIN + spec["path"]
+    )
+    assert article.headline == spec["headline"]
+    assert article.lede == spec["lede"]
+    assert article.authors == spec["authors"]
+    assert article.source_credit == spec["source_credit"]
+    assert (article.published or "")[:10] == (spec["published"] or "")
+    assert article.page_type == "article"
+    body_file = spec_file.with_name(spec_file.stem + ".body.txt")
+    assert article.paragraphs == body_file.read_text(encoding="utf-8").strip().split(
+        "\n\n"
+    )
+    assert len(article.related) == spec["related_count"]
+    for snippet in spec["must_not_contain"]:
+        assert snippet not in article.body and snippet not in (article.lede or "")
+
+
+@pytest.mark.parametrize(
+    "path", json.loads((EXPECTED / "index_pages.json").read_text())
+)
+def test_fixture_index_pages(path: str) -> None:
+    assert extract(fixture_bytes(path), ORIGIN + path).page_type == "index"
+
+
+@pytest.mark.parametrize(
+    "spec",
+    json.loads((EXPECTED / "other_pages.json").read_text()),
+    ids=lambda s: s["path"],
+)
+def test_fixture_other_pages(spec: dict[str, str]) -> None:
+    article = extract(fixture_bytes(spec["path"]), ORIGIN + spec["path"])
+    assert article.page_type == "other"
+    assert article.published is None
