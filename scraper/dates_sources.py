@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 
 from scraper.dates_layout import Line, ancestors, block_of, is_excluded, story_container
 from scraper.dates_text import (
+    ANY_WEEKDAY_RE,
     WEEKDAY_RE,
     Stamp,
     find_text_dates,
@@ -170,7 +171,11 @@ def plain_times(prior: list[Line], following: list[Line]) -> list[Stamp | None]:
     return found
 
 
-_LEADING_DATELINE = re.compile(r"^\s*(?:[-–—|:,]|\(|\s[-–—]\s)")
+# A wire-style dateline opening a paragraph: "BERLIN, 15. Oktober 2019 – ...",
+# "Karlsruhe, (12.11.2021). ...": an optional place, the date, then punctuation.
+_PLACE_BEFORE = re.compile(
+    r"^\s*(?:[A-ZÄÖÜÉА-ЯЁ][\w.-]*(?:\s+[A-ZÄÖÜÉА-ЯЁ][\w.-]*){0,2}\s*(?:\(\w+\)\s*)?[,(]\s*\(?)?$")
+_PUNCT_AFTER = re.compile(r"^\s*[-–—|:,;.)\]]")
 
 
 def written_dates(text: str) -> list[Stamp]:
@@ -192,7 +197,8 @@ def _dateline_stamps(line: Line, before: _Before | None = None) -> list[Stamp]:
         labelled = bool(_LABEL.search(prefix))
         # A long line is running text, unless it opens with the date ("27.1.2022 - Bei ...").
         leading = stamp.start <= 1 or (
-            len(prefix) <= 40 and bool(_LEADING_DATELINE.match(line.text[stamp.end:])))
+            bool(_PLACE_BEFORE.match(prefix)) and not ANY_WEEKDAY_RE.search(prefix)
+            and bool(_PUNCT_AFTER.match(line.text[stamp.end:])))
         if len(line.text) > 160 and not (labelled or leading):
             continue
         if before is not None and not before.accepts(line, stamp, labelled):
@@ -218,6 +224,8 @@ class _Before:
             return False  # unlabelled and on the render day: a site clock
         in_story = self.story is not None and any(
             node is self.story for node in line.element.iterancestors())
+        if self.adjacent and stamp.start <= 1:
+            return len(line.text) <= 80  # "02.02.2022 10:16 Uhr - Bundesliga" above the headline
         return len(line.text) <= (80 if in_story else 40 if self.adjacent else 0)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
-__all__ = ["WEEKDAY_RE", "Stamp", "find_text_dates", "make_stamp", "parse_machine"]
+__all__ = ["ANY_WEEKDAY_RE", "WEEKDAY_RE", "Stamp", "find_text_dates", "make_stamp", "parse_machine"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +87,8 @@ _WEEKDAYS = (
 )
 #: A weekday name at the start of a string (the masthead "today" line).
 WEEKDAY_RE = re.compile(rf"^\W*(?:{_WEEKDAYS})\b", re.IGNORECASE)
+#: A weekday name anywhere.
+ANY_WEEKDAY_RE = re.compile(rf"\b(?:{_WEEKDAYS})\b", re.IGNORECASE)
 
 _Y = r"(?P<year>(?:19|20)\d{2})"
 _D = r"(?P<day>[0-3]?\d)"

@@ -275,3 +275,20 @@ def test_htmldate_guess_from_a_masthead_is_refused() -> None:
     for fetched in (FETCHED, None):
         found = find_dates(page("", body), "https://kazpost.com/slug", fetched_at=fetched)
         assert found.published is None
+
+
+LONG = "The council met for hours and the debate went on well into the night. " * 3
+
+
+@pytest.mark.parametrize(
+    ("opening", "expected"),
+    [
+        ("BERLIN, 15. Oktober 2019 – ", "2019-10-15"),
+        ("Karlsruhe, (12.11.2021). ", "2021-11-12"),
+        ("The court ruled on 15 October 2019, after a long trial. ", None),
+        ("On Monday, October 14, 2019, police said. ", None),
+    ],
+)
+def test_wire_dateline_opening_a_paragraph(opening: str, expected: str | None) -> None:
+    body = f"<h1>Council approves budget</h1><p>{opening}{LONG}</p><p>{LONG}</p>"
+    assert find_dates(page("", body), None, fetched_at=FETCHED).published == expected
