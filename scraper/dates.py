@@ -59,7 +59,7 @@ from scraper.dates_sources import (
     url_month,
     written_dates,
 )
-from scraper.dates_text import WEEKDAY_RE, Stamp, parse_machine
+from scraper.dates_text import ANY_WEEKDAY_RE, WEEKDAY_RE, Stamp, parse_machine
 from scraper.structured import jsonld_objects
 
 __all__ = ["DateFinding", "find_dates"]
@@ -210,7 +210,7 @@ class _Page:
 
 def _masthead_like(text: str, stamp: Stamp, render_day: date) -> bool:
     """A weekday-led date line, or an unlabelled date on the render day: a "today" stamp."""
-    if WEEKDAY_RE.match(text[:stamp.start] or text):
+    if ANY_WEEKDAY_RE.search(text[:stamp.start]) or WEEKDAY_RE.match(text):
         return True
     return abs((stamp.day - render_day).days) <= 1
 

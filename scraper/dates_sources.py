@@ -166,7 +166,7 @@ def plain_times(prior: list[Line], following: list[Line]) -> list[Stamp | None]:
         if not line.excluded:
             found.extend(parse_machine(value) for value in line.times)
     for line in reversed(prior):
-        if not line.excluded and not WEEKDAY_RE.match(line.text):
+        if not line.excluded and not ANY_WEEKDAY_RE.search(line.text):
             found.extend(parse_machine(value) for value in line.times)
     return found
 
@@ -216,17 +216,19 @@ class _Before:
     adjacent: bool  # the line directly above the headline (a kicker/date line)
 
     def accepts(self, line: Line, stamp: Stamp, labelled: bool) -> bool:
-        if WEEKDAY_RE.match(line.text[:stamp.start] or line.text):
-            return False  # "Saturday, Feb 22, 2025": the masthead "today" line
+        if ANY_WEEKDAY_RE.search(line.text[:stamp.start]) or WEEKDAY_RE.match(line.text):
+            return False  # "[Brand] Saturday, Feb 22, 2025": the masthead "today" line
         if labelled:
             return True
         if abs((stamp.day - self.render_day).days) <= 1:
             return False  # unlabelled and on the render day: a site clock
         in_story = self.story is not None and any(
             node is self.story for node in line.element.iterancestors())
-        if self.adjacent and stamp.start <= 1:
-            return len(line.text) <= 80  # "02.02.2022 10:16 Uhr - Bundesliga" above the headline
-        return len(line.text) <= (80 if in_story else 40 if self.adjacent else 0)
+        if in_story:
+            return len(line.text) <= 80
+        # Right above the headline, a line opening with the date ("02.02.2022 10:16 Uhr -
+        # Bundesliga"); a brand before it ("Степные вести 22 февраля 2025") is a masthead.
+        return self.adjacent and stamp.start <= 1 and len(line.text) <= 80
 
 
 _BODY_DEPTH = 3  # body paragraphs after which a dateline is no longer looked for

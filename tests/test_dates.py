@@ -292,3 +292,24 @@ LONG = "The council met for hours and the debate went on well into the night. " 
 def test_wire_dateline_opening_a_paragraph(opening: str, expected: str | None) -> None:
     body = f"<h1>Council approves budget</h1><p>{opening}{LONG}</p><p>{LONG}</p>"
     assert find_dates(page("", body), None, fetched_at=FETCHED).published == expected
+
+
+@pytest.mark.parametrize(
+    "masthead",
+    ["<a href='/'>Степные вести</a> <span class='data'>Суббота, 22 февраля 2025</span>",
+     "<a href='/'>Степные вести</a> <span>22 февраля 2025</span>",
+     "<span>Kazakhstan News</span> <span>Saturday, Feb 22, 2025</span>"],
+)
+def test_brand_and_date_on_one_line_above_the_headline_is_a_masthead(masthead: str) -> None:
+    body = (f"<div class='shapka'>{masthead}</div><div id='content'>"
+            f"<h1>В Карагандинской области открыли мосты</h1><p>{'Текст новости. ' * 30}</p></div>")
+    for fetched in (None, "2025-02-22T09:00:00+05:00"):
+        assert find_dates(page("", body), "https://x.example.kz/news/mosty",
+                          fetched_at=fetched).published is None
+
+
+def test_date_line_right_above_the_headline_counts() -> None:
+    body = ("<div><h3>02.01.2022</h3><h1>Land zahlte Erlegungsprämie</h1>"
+            f"<p>{'Text der Meldung. ' * 30}</p></div>")
+    found = find_dates(page("", body), None, fetched_at=FETCHED)
+    assert (found.published, found.date_source) == ("2022-01-02", "dateline")
