@@ -71,13 +71,12 @@ _OLDEST = date(1995, 1, 1)
 class DateFinding:
     """The dates found on a page; any of them may be None."""
 
-    published: (
-        str | None
-    )  # ISO 8601 day, or datetime (with offset when the page states one)
-    date_source: str | None  # 'jsonld' | 'meta' | 'time' | 'dateline' | 'url' | None
-    modified: (
-        str | None
-    )  # dateModified / article:modified_time, kept apart from published
+    #: ISO 8601 day, or datetime (with its offset when the page states one).
+    published: str | None
+    #: 'jsonld' | 'meta' | 'time' | 'dateline' | 'url' | None
+    date_source: str | None
+    #: dateModified / article:modified_time, kept apart from published.
+    modified: str | None
 
 
 _EMPTY = DateFinding(None, None, None)
