@@ -48,6 +48,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from scraper.errors import UsageError
+
 __all__ = ["author_set", "evaluate_dir", "format_report", "main", "norm"]
 
 T = TypeVar("T")
@@ -89,8 +91,11 @@ def _timed(func: Callable[[], T], tool: str) -> tuple[T | None, float]:
 def _load(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
     truth_file = path / "truth.json"
     if not truth_file.is_file():
-        raise FileNotFoundError(f"{truth_file} not found: not a dataset folder")
-    truth: dict[str, dict[str, Any]] = json.loads(truth_file.read_text(encoding="utf-8"))
+        raise UsageError(f"{truth_file} not found: not a dataset folder")
+    try:
+        truth: dict[str, dict[str, Any]] = json.loads(truth_file.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise UsageError(f"{truth_file} is not valid JSON: {exc}") from exc
     kind = "body" if any("with" in entry for entry in truth.values()) else "dates"
     return kind, truth
 
@@ -278,7 +283,7 @@ def evaluate_dir(path: Path, *, misses: bool = False, baselines: bool = True) ->
         A JSON-ready dict: ``kind``, ``pages``, ``tools`` (scores per tool), maybe ``misses``.
 
     Raises:
-        FileNotFoundError: ``path`` has no ``truth.json``.
+        UsageError: ``path`` has no readable ``truth.json``.
     """
     kind, truth = _load(Path(path))
     if kind == "body":
@@ -324,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         report = evaluate_dir(args.dataset, misses=args.misses)
-    except (FileNotFoundError, ValueError) as exc:
+    except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json

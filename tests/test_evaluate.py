@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from scraper.errors import UsageError
 from scraper.evaluate import author_set, evaluate_dir, format_report, main, norm
 
 PARAGRAPH = ("The harbour authority confirmed on Monday that the new ferry line will start in "
@@ -112,3 +113,11 @@ def test_cli_missing_truth_is_an_error(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "scraper.evaluate", str(tmp_path)],
                           check=False, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "truth.json" in done.stderr
+
+
+def test_not_a_dataset_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="truth.json"):
+        evaluate_dir(tmp_path)
+    (tmp_path / "truth.json").write_text("{broken", encoding="utf-8")
+    with pytest.raises(UsageError, match="not valid JSON"):
+        evaluate_dir(tmp_path)
