@@ -53,18 +53,23 @@ def prune_tree(
     drop.extend(tree.iter(*_FURNITURE_TAGS))
     for node in tree.iter("div", "section", "aside", "form", "p", "span", "ul"):
         names = f"{node.get('class') or ''} {node.get('id') or ''}"
-        small = len(node_text(node)) < _SMALL and node.find(".//h1") is None
-        if names.strip() and _FURNITURE_CLASS.search(names) and small:
+        if not names.strip() or not _FURNITURE_CLASS.search(names):
+            continue
+        if len(node_text(node)) < _SMALL and node.find(".//h1") is None:
             drop.append(node)
     head_key = key(headline)
     if head_key:
         first_h1 = tree.find(".//body//h1")
+        limit = 2 * len(head_key) + 20
         for node in tree.iter("h1", "h2", "h3", "p", "div", "span"):
-            if (
-                node is not first_h1
-                and len(node) <= 3
-                and key(node_text(node)) == head_key
-            ):
+            if node is first_h1 or len(node) > 3:
+                continue
+            blocks = node.iterdescendants("p", "div", "table", "ul")
+            if node.tag == "div" and next(blocks, None) is not None:
+                continue  # a wrapper: never just a repeated headline
+            if len(node.text_content()) > limit:  # a cheap C-level bound first
+                continue
+            if key(node_text(node)) == head_key:
                 drop.append(node)
     for node in drop:
         _drop(node)
@@ -150,7 +155,7 @@ def page_signals(
     skipped = set(skip)
     links = teasers = 0
     for anchor in tree.iter("a"):
-        words = len(node_text(anchor).split())
+        words = len(anchor.text_content().split())
         if (
             words < 3
             or in_boilerplate(anchor)

@@ -391,10 +391,10 @@ _LEDE_WINDOW = 80
 
 
 def _lede_text(node: lxml_html.HtmlElement) -> str | None:
+    if node.tag != "p" and node.find(".//p") is not None:
+        return None  # a container, not a standfirst
     text = node_text(node)
-    if not 25 <= len(text) <= 600 or node.find(".//p") is not None and node.tag != "p":
-        return None
-    return text
+    return text if 25 <= len(text) <= 600 else None
 
 
 def _lede_candidates(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:

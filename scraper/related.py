@@ -53,6 +53,7 @@ _BLOCK_TAGS = frozenset(
     {"div", "section", "aside", "ul", "ol", "nav", "footer", "table", "dl"}
 )
 _MIN_LIST_LINKS = 5
+_NO_TEXT = frozenset({"script", "style", "noscript", "template"})
 
 
 @dataclass(slots=True)
@@ -84,23 +85,20 @@ class _Measure:
         self.text: dict[lxml_html.HtmlElement, int] = {}
         self.link: dict[lxml_html.HtmlElement, int] = {}
         self.story: dict[lxml_html.HtmlElement, int] = {}
+        text, link_of, story_of = self.text, self.link, self.story
         for node in reversed(list(tree.iter())):
-            skip = not isinstance(node.tag, str) or node.tag in (
-                "script",
-                "style",
-                "noscript",
-                "template",
-            )
+            tag = node.tag
+            skip = not isinstance(tag, str) or tag in _NO_TEXT
             total = 0 if skip else len((node.text or "").strip())
             link = story = 0
             for child in node:
-                total += self.text.get(child, 0) + len((child.tail or "").strip())
-                link += self.link.get(child, 0)
-                story += self.story.get(child, 0)
-            if node.tag == "a":
+                total += text.get(child, 0) + len((child.tail or "").strip())
+                link += link_of.get(child, 0)
+                story += story_of.get(child, 0)
+            if tag == "a":
                 link = total
-                story = int(len(node_text(node).split()) >= 3)
-            self.text[node], self.link[node], self.story[node] = total, link, story
+                story = int(len(node.text_content().split()) >= 3)
+            text[node], link_of[node], story_of[node] = total, link, story
 
     def link_share(self, node: lxml_html.HtmlElement) -> float:
         """Share of the node's text that sits inside links."""
@@ -179,11 +177,12 @@ def _inline_lines(
 ) -> list[lxml_html.HtmlElement]:
     found = []
     for node in tree.iter("p", "div", "li", "h4", "h5", "h6", "strong"):
-        if (
-            m.text.get(node, 0) > 300
-            or len(node) > 6
-            or not INLINE_RELATED.match(node_text(node))
-        ):
+        if m.text.get(node, 0) > 300 or len(node) > 6:
+            continue
+        # text_content() is a cheap C-level look before the exact text
+        if not INLINE_RELATED.match(fold(node.text_content()[:80])):
+            continue
+        if not INLINE_RELATED.match(node_text(node)):
             continue
         if node.find(".//p") is not None:
             continue

@@ -53,19 +53,28 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+_NO_TEXT = ("script", "style", "noscript", "template")
+
+
+def _collect(node: lxml_html.HtmlElement, parts: list[str]) -> None:
+    # depth is bounded: libxml2 caps documents at 256 levels
+    if not isinstance(node.tag, str) or node.tag in _NO_TEXT:
+        return
+    parts.append(node.text or "")
+    for child in node:
+        _collect(child, parts)
+        parts.append(child.tail or "")
+
+
 def node_text(node: lxml_html.HtmlElement) -> str:
-    """The element's whole text, whitespace-folded; scripts and styles skipped."""
-    parts = []
-    for piece in node.iter():
-        if piece.tag in ("script", "style", "noscript", "template") or not isinstance(
-            piece.tag, str
-        ):
-            if piece is not node:
-                parts.append(piece.tail or "")
-            continue
-        parts.append(piece.text or "")
-        if piece is not node:
-            parts.append(piece.tail or "")
+    """The element's whole text, whitespace-folded; scripts, styles and comments skipped.
+
+    Pieces are joined with spaces so that words in adjacent blocks never glue.
+    """
+    if next(node.iter(*_NO_TEXT), None) is None:
+        return fold(" ".join(node.itertext()))  # the common case, at C speed
+    parts: list[str] = []
+    _collect(node, parts)
     return fold(" ".join(parts))
 
 
