@@ -27,7 +27,9 @@ RELATED_HEADING = re.compile(
     r"also (?:like|enjoy)|recommended(?: for you| stories| articles)?|latest(?: news| stories| articles)?|"
     r"most (?:read|popular|viewed)|top stories|what to read next|further reading|"
     r"weitere (?:artikel|beiträge|meldungen|nachrichten)|mehr zum thema|ähnliche (?:artikel|beiträge)|"
-    r"das könnte sie auch interessieren|lesen sie auch|auch interessant|"
+    r"das könnte sie auch interessieren|lesen sie auch|auch interessant|empfohlene (?:beiträge|artikel)|"
+    r"weitere aktuelle themen|(?:à )?lire aussi|voir aussi|contenido relacionado|(?:le|te) puede interesar|"
+    r"leia também|leggi anche|czytaj (?:też|także)|"
     r"читайте (?:также|еще|ещё)|похожие(?: новости| статьи| материалы)?|другие (?:новости|материалы|статьи)|"
     r"последние новости|по теме|смотрите также|новости по теме|материалы по теме)"
     r"(?:\s+(?:раздела|рубрики|по теме|from [\w .-]{1,30}|on [\w .-]{1,30}|in [\w .-]{1,30}))?\s*[:.!]?$",
@@ -35,8 +37,10 @@ RELATED_HEADING = re.compile(
 )
 #: An inline related line between paragraphs: "Also, see: …", "Related Article: …".
 INLINE_RELATED = re.compile(
-    r"^\s*(?:also,? (?:see|read)|related(?: articles?| stor(?:y|ies)| news| reading| coverage)?|"
-    r"read (?:more|also)|see also|more on this(?: story| topic)?|more:|lesen sie (?:auch|mehr)|mehr (?:dazu|zum thema)|"
+    r"^\s*(?:also,? (?:see|read)|related(?: articles?| stor(?:y|ies)| news| reading| coverage| content)?|"
+    r"read (?:more|also)|see also|more on this(?: story| topic)?|more:|lesen sie (?:auch|mehr)|"
+    r"mehr (?:dazu|zum thema)|(?:à )?lire aussi|voir aussi|(?:también )?(?:le|te) puede interesar|lee también|"
+    r"contenido relacionado|leia também|leggi anche|czytaj (?:też|także)|zobacz (?:też|także)|"
     r"читайте (?:также|еще|ещё)|смотрите также|по теме)\s*(?:[:：\-–—>»]|$)",
     re.IGNORECASE,
 )

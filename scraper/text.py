@@ -107,6 +107,12 @@ _JUNK_LINE = re.compile(
     r"skip to (?:main )?content|cookies?)$",
     re.IGNORECASE,
 )
+# Promotion lines that close many stories ("Subscribe now …", "Follow us on …"): only near the end.
+_PROMO_LINE = re.compile(
+    r"^(?:subscribe(?: now)?|sign up|follow us|never miss|download (?:the|our) .{0,40}app|síguenos|siguenos|"
+    r"folgen sie uns|abonnieren sie|jetzt abonnieren|подписывайтесь|подпишитесь)\b",
+    re.IGNORECASE,
+)
 _SOURCE_LINE = re.compile(
     r"^(?:source|sources|quelle|quellen|источник|źródło|fuente|fonte)\s*:\s*(.{2,300})$",
     re.IGNORECASE,
@@ -127,6 +133,10 @@ def clean_paragraphs(
         if key(p) not in drop
         and not _JUNK_LINE.match(p)
         and not (len(p) < 250 and inline_related.match(p))
+    ]
+    tail = max(0, len(kept) - 3)
+    kept = kept[:tail] + [
+        p for p in kept[tail:] if not (len(p) < 250 and _PROMO_LINE.match(p))
     ]
     credit = None
     for index in range(len(kept) - 1, max(-1, len(kept) - 4), -1):
