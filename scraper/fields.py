@@ -107,7 +107,8 @@ def strip_site_name(title: str, sites: set[str]) -> str:
         if _is_site_name(title[sep.end() : end], sites, loose=True) and sep.start() > 0:
             return title[: sep.start()].strip()
     first = seps[0]
-    if _is_site_name(title[: first.start()], sites, loose=True):
+    # strict here: "Welpen kaufen – Tipps …" on welpenkaufen24.de keeps its first words
+    if _is_site_name(title[: first.start()], sites):
         return title[first.end() :].strip()
     return title
 
@@ -123,7 +124,7 @@ def _jsonld_headline(objects: list[dict[str, Any]]) -> str | None:
 
 _KICKER = re.compile(
     r"kicker|overline|dachzeile|topline|roofline|eyebrow|visually-hidden|sr-only|screen-reader|subtitle|"
-    r"category|rubric",
+    r"category|rubric|element-invisible|hidden",
     re.IGNORECASE,
 )
 _NOT_HEADLINE = re.compile(
@@ -211,17 +212,28 @@ def find_headline(
     best = max(scored, default=None)
     if best is not None and best[0] > 0:
         return best[2]
-    for h1 in (
-        h1s
-    ):  # an <h1> with a date or label glued on ("Headline: …"): the signal is cleaner
+    for h1 in h1s:
         for signal in cleaned:
+            rest = h1[len(signal) :] if key(h1).startswith(key(signal)) else ""
+            if len(key(signal)) >= 12 and rest.strip() and not _TITLE_SEP.match(rest):
+                return h1  # the <title> was cut short
             if len(key(signal)) >= 12 and key(signal) in key(h1):
-                return signal
+                return signal  # a date or label glued to the <h1> ("Headline: …")
     if len(h1s) == 1:
         return h1s[0]
-    if cleaned:
-        return cleaned[0]
-    return h1s[0] if h1s else None
+    return _longest_agreeing(cleaned) or (h1s[0] if h1s else None)
+
+
+def _longest_agreeing(signals: list[str]) -> str | None:
+    """The first signal, or a longer one it is a cut-off start of (og:title broken at a quote)."""
+    if not signals:
+        return None
+    first = signals[0]
+    for other in signals[1:]:
+        rest = other[len(first) :] if key(other).startswith(key(first)) else ""
+        if rest.strip() and not _TITLE_SEP.search(rest):
+            return other
+    return first
 
 
 _BY_PREFIX = re.compile(
