@@ -242,9 +242,12 @@ _BY_PREFIX = re.compile(
     r"escrito por|vom|(?-i:[Pp]or|[Pp]ar|di|door|av)|przez|автор|текст|interview|text)(?:\s*:\s*|\s+)",
     re.IGNORECASE,
 )
-_DATE_TAIL = re.compile(r"\s+(?:am|on|le|el|il|vom|den|\||,|-|–|—)?\s*\d.*$")
+_DATE_TAIL = re.compile(
+    r"\s+(?:am|on|at|um|le|el|il|vom|den|\||,|-|–|—)?\s*\d.*$|\s+(?:at|am|on|um)$"
+)
 _NAME_SPLIT = re.compile(
-    r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\bи\b|\bet\b|\by\b)\s*", re.IGNORECASE
+    r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\bи\b|\bet\b|\by\b)\s*|\s+[-–—]\s+",
+    re.IGNORECASE,
 )
 _ROLE = re.compile(
     r"^(?:staff|senior|chief|contributing|special|political|foreign|freelance)?\s*(?:writer|reporter|"
@@ -291,7 +294,38 @@ def _name_ok(part: str) -> bool:
         return False
     if words[0] in ("by", "von", "par", "por", "di", "of"):
         return False
+    if len(words) == 1 and len(part) < 3:
+        return False  # editor's initials ("PP"), not a name
+    if (
+        len(words) > 1
+        and words[0].isalpha()
+        and part[0].islower()
+        and words[0] not in _PARTICLES
+    ):
+        return False  # a phrase ("deinen Hochzeitsbloggern"), not a name
     return not (_ROLE.match(part) or _NOT_NAME.search(part))
+
+
+_PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "de",
+        "da",
+        "di",
+        "der",
+        "den",
+        "du",
+        "la",
+        "le",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "ten",
+        "ter",
+    }
+)
 
 
 def clean_authors(raw: str) -> list[str]:
@@ -357,20 +391,48 @@ def _byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
     return []
 
 
+_TEXT_BYLINE = re.compile(
+    r"^(?:(?:written|posted|text|story)\s+)?(?:by|von|autor(?:in)?|author|text|por|par|av|door|автор)"
+    r"(?:\s*:\s*|\s+)[A-ZÀ-ÖØ-ÞА-ЯЁ]",
+    re.IGNORECASE,
+)
+_BYLINE_WINDOW = 40
+
+
+def _text_byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
+    """A plain "By Jane Doe" / "Von Hans Meier" line just under the headline."""
+    h1 = tree.find(".//body//h1")
+    if h1 is None:
+        return []
+    for node in h1.xpath(f"following::*[position() <= {_BYLINE_WINDOW}]"):
+        if not isinstance(node.tag, str) or node.tag not in _BYLINE_TAGS:
+            continue
+        text = node_text(node)
+        if len(text) > 100 or not _TEXT_BYLINE.match(text) or in_boilerplate(node):
+            continue
+        names = [n for n in clean_authors(text) if n[0].isupper()]
+        if names and len(names) <= 3:
+            return names
+    return []
+
+
+_BYLINE_TAGS = frozenset(
+    {"p", "div", "span", "strong", "em", "b", "small", "address", "li"}
+)
+
+
 def find_authors(
     tree: lxml_html.HtmlElement,
     metas: dict[str, list[str]],
     objects: list[dict[str, Any]],
     sites: set[str],
 ) -> list[str]:
-    """Author names: JSON-LD, then meta tags (names, not URLs), then byline elements; never the site's name."""
+    """Author names: JSON-LD, meta tags (names, not URLs), byline elements, a "By …" line.
 
-    def people(names: list[str]) -> list[str]:
-        return [n for n in names if not _is_site_name(n, sites)]
-
-    names = people(_jsonld_authors(objects))
-    if names:
-        return names
+    The first source naming a person wins; the site's own name counts only
+    when no source names anyone else (some publishers sign as the house).
+    """
+    sources = [_jsonld_authors(objects)]
     for meta in (
         "author",
         "article:author",
@@ -380,10 +442,15 @@ def find_authors(
     ):
         value = first_meta(metas, meta)
         if value and not value.lower().startswith(("http:", "https:", "/")):
-            names = people(clean_authors(value))
-            if names:
-                return names
-    return people(_byline_authors(tree))
+            sources.append(clean_authors(value))
+            break
+    sources.append(_byline_authors(tree))
+    sources.append(_text_byline_authors(tree))
+    for names in sources:
+        people = [n for n in names if not _is_site_name(n, sites)]
+        if people:
+            return people
+    return next((names for names in sources if names), [])
 
 
 _LEDE_CLASS = re.compile(
