@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import sqlite_utils
@@ -41,9 +42,9 @@ async def _worker(client: httpx.AsyncClient, queue: list[str], rows: list[dict[s
 async def main(urls_file: str, db_path: str, fetch_only: bool = False) -> None:
     """Crawl the listed URLs into ``db_path``; print pages and seconds."""
     started = time.monotonic()
-    queue = list(reversed(open(urls_file, encoding="utf-8").read().split()))
+    queue = list(reversed(Path(urls_file).read_text(encoding="utf-8").split()))
     total = len(queue)
-    table = sqlite_utils.Database(db_path)["pages"]
+    table = sqlite_utils.Database(db_path).table("pages")
     rows: list[dict[str, object]] = []
     limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
     async with httpx.AsyncClient(limits=limits, timeout=20) as client:

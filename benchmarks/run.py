@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: make ``scraper`` and ``benchmarks`` importable
 
-from benchmarks.sitegen import GeneratedSite, serve  # noqa: E402
+from benchmarks.sitegen import GeneratedSite, serve
 
 PYTHON = sys.executable
 EVAL_PAGES = ROOT.parent / "shared" / "eval" / "body" / "pages"
@@ -134,16 +134,12 @@ class Peak:
         return sum(self.cpu.values())
 
 
-def run_measured(cmd: list[str], timeout: float) -> tuple[float, Peak, subprocess.CompletedProcess[str]]:
-    """Run ``cmd``; return (wall seconds, peak memory of its tree, completed process)."""
-    peak, done = Peak(), threading.Event()
-    out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, text=True)
+def _sampler(pid: int, peak: Peak, done: threading.Event) -> threading.Thread:
+    """A thread updating ``peak`` from the process tree of ``pid`` until ``done`` is set."""
 
     def sample() -> None:
         while not done.wait(SAMPLE_SECONDS):
-            pids = _tree(proc.pid)
+            pids = _tree(pid)
             mems = [_memory_kb(p) for p in pids]
             peak.rss_sum = max(peak.rss_sum, sum(m[0] for m in mems))
             peak.pss_sum = max(peak.pss_sum, sum(m[1] for m in mems))
@@ -152,23 +148,32 @@ def run_measured(cmd: list[str], timeout: float) -> tuple[float, Peak, subproces
             # The last sample of each process: at most SAMPLE_SECONDS of its CPU time is missed.
             peak.cpu.update((p, _cpu_seconds(p)) for p in pids)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        code = proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        code = proc.wait()
-    finally:
-        if proc.poll() is None:  # interrupted: never leave a crawler behind
-            proc.terminate()
-            proc.wait(30)
-    wall = time.monotonic() - started
-    done.set()
-    sampler.join()
-    out.seek(0)
-    err.seek(0)
-    return wall, peak, subprocess.CompletedProcess(cmd, code, out.read(), err.read())
+    return threading.Thread(target=sample, daemon=True)
+
+
+def run_measured(cmd: list[str], timeout: float) -> tuple[float, Peak, subprocess.CompletedProcess[str]]:
+    """Run ``cmd``; return (wall seconds, peak memory of its tree, completed process)."""
+    peak, done = Peak(), threading.Event()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, text=True)
+        sampler = _sampler(proc.pid, peak, done)
+        sampler.start()
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait()
+        finally:
+            if proc.poll() is None:  # interrupted: never leave a crawler behind
+                proc.terminate()
+                proc.wait(30)
+        wall = time.monotonic() - started
+        done.set()
+        sampler.join()
+        out.seek(0)
+        err.seek(0)
+        return wall, peak, subprocess.CompletedProcess(cmd, code, out.read(), err.read())
 
 
 # -- end to end ----------------------------------------------------------------------------------
@@ -253,7 +258,7 @@ def measure_size(n: int, *, ceiling: bool) -> CrawlFigures:
 def fixture_pages() -> list[tuple[bytes, str | None]]:
     """The fixture site's HTML pages, each with the URL it has on the fixture server."""
     site = ROOT / "fixtures" / "site"
-    pages = []
+    pages: list[tuple[bytes, str | None]] = []
     for path in sorted(site.rglob("*")):
         if path.is_file() and path.suffix not in (".xml", ".gz", ".rss", ".txt"):
             rel = path.relative_to(site).as_posix().removesuffix("index.html")
@@ -344,7 +349,7 @@ def _ratio(a: float, b: float) -> str:
 
 def crawl_rows(fig: CrawlFigures) -> list[Row]:
     n, mb = str(fig.n), lambda kb: f"{kb / 1024:.0f}"
-    cpu = lambda peak, pages: peak.cpu_seconds * 1000 / max(1, pages)  # noqa: E731
+    cpu = lambda peak, pages: peak.cpu_seconds * 1000 / max(1, pages)
     rows: list[Row] = [
         ("pages fetched (ours: exit code)", n, f"{fig.ours_pages} ({fig.ours_exit})", str(fig.bare_pages), "", "same"),
         ("crawl wall time, s", n, f"{fig.ours_wall:.1f}", f"{fig.bare_wall:.1f}", _ratio(fig.ours_wall, fig.bare_wall),
