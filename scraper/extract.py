@@ -19,12 +19,13 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from scraper.byline import find_authors
 from scraper.config import SiteConfig
 from scraper.content import main_text, page_signals, page_type_of, prune_tree
 from scraper.dates import find_dates
 from scraper.encoding import decode_html
 from scraper.errors import ExtractionError
-from scraper.fields import find_authors, find_headline, find_lede, site_names
+from scraper.fields import find_headline, find_lede, site_names
 from scraper.models import Article
 from scraper.related import INLINE_RELATED, find_related
 from scraper.structured import first_meta, jsonld_objects, meta_values, types_of
@@ -237,9 +238,8 @@ def _extract(
     status: int | None,
 ) -> Article:
     tree = parse_html(html, content_type)
-    dates = find_dates(
-        tree, url, fetched_at=fetched_at
-    )  # before anything is removed from the tree
+    # dates first: everything after may read the tree, prune_tree changes it
+    dates = find_dates(tree, url, fetched_at=fetched_at)
     base = _base_url(tree, url)
     meta = _read_meta(tree, url, base)
     related = find_related(tree, base, tuple(u for u in (url, meta.canonical) if u))

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from scraper.byline import clean_authors
 from scraper.config import SiteConfig
 from scraper.errors import ExtractionError
 from scraper.extract import EXTRACTOR_VERSION, content_hash, extract, parse_html
-from scraper.fields import clean_authors, strip_site_name
+from scraper.fields import strip_site_name
 from scraper.text import guess_language
 
 ROOT = Path(__file__).resolve().parents[1]
