@@ -3,9 +3,7 @@
 Every ``<name>.html`` has a ``<name>.json`` with the fields the extractor must
 produce (``fields``), body facts (``paragraph_count``, ``first_paragraph``,
 ``last_paragraph``), snippets that must / must not appear in lede + body, and
-the related links in page order (``related_urls``). ``known_failures`` names
-fields that are wrong today for a reason outside the extractor (with the
-reason); those checks are expected to fail until it is fixed.
+the related links in page order (``related_urls``).
 """
 
 from __future__ import annotations
@@ -52,9 +50,6 @@ def test_corpus_is_not_empty() -> None:
 )
 def test_field(name: str, field: str) -> None:
     spec = _spec(name)
-    reason = spec.get("known_failures", {}).get(field)
-    if reason:
-        pytest.xfail(reason)
     got = getattr(_article(name), field)
     if field == "language" and got:
         got = got.split("-")[0]  # "en-GB" counts as "en"
