@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -31,7 +33,7 @@ from scraper.related import INLINE_RELATED, find_related
 from scraper.structured import first_meta, jsonld_objects, meta_values, types_of
 from scraper.text import clean_paragraphs, fold, guess_language, node_text, word_count
 
-__all__ = ["EXTRACTOR_VERSION", "content_hash", "extract", "parse_html"]
+__all__ = ["EXTRACTOR_VERSION", "content_hash", "extract", "extract_tree", "parse_html"]
 
 EXTRACTOR_VERSION: str = "1.0"
 
@@ -211,33 +213,47 @@ def extract(
         ExtractionError: the input is not a page at all (empty, binary,
             unparseable), or the parser/extractor broke on it.
     """
+    with _as_extraction_error(url):
+        tree = parse_html(html, content_type)
+    return extract_tree(tree, url, site=site, fetched_at=fetched_at, status=status)
+
+
+def extract_tree(
+    tree: lxml_html.HtmlElement,
+    url: str | None = None,
+    *,
+    site: SiteConfig | None = None,
+    fetched_at: str | None = None,
+    status: int | None = None,
+) -> Article:
+    """:func:`extract` for a tree already parsed with :func:`parse_html`.
+
+    For callers that read the same tree for other things first (the crawler
+    collects links); the tree is pruned in place, so read it before.
+    """
+    with _as_extraction_error(url):
+        return _extract(tree, url, site, fetched_at, status)
+
+
+@contextmanager
+def _as_extraction_error(url: str | None) -> Iterator[None]:
+    """Everything that breaks on a hostile page becomes an ExtractionError naming it."""
     try:
-        return _extract(html, url, content_type, site, fetched_at, status)
+        yield
     except ExtractionError as exc:
         exc.url = exc.url or url
         raise
-    except (
-        RecursionError,
-        ValueError,
-        TypeError,
-        AttributeError,
-        etree.LxmlError,
-        MemoryError,
-    ) as exc:
-        raise ExtractionError(
-            f"extraction failed: {type(exc).__name__}: {exc}", url=url
-        ) from exc
+    except (RecursionError, ValueError, TypeError, AttributeError, etree.LxmlError, MemoryError) as exc:
+        raise ExtractionError(f"extraction failed: {type(exc).__name__}: {exc}", url=url) from exc
 
 
 def _extract(
-    html: bytes | str,
+    tree: lxml_html.HtmlElement,
     url: str | None,
-    content_type: str | None,
     site: SiteConfig | None,
     fetched_at: str | None,
     status: int | None,
 ) -> Article:
-    tree = parse_html(html, content_type)
     # dates first: everything after may read the tree, prune_tree changes it
     dates = find_dates(tree, url, fetched_at=fetched_at)
     base = _base_url(tree, url)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from scraper.config import SiteConfig
 from scraper.discover import page_links
 from scraper.errors import ScraperError
-from scraper.extract import extract, parse_html
+from scraper.extract import extract_tree, parse_html
 from scraper.models import Article
 from scraper.store import compress
 
@@ -36,9 +36,11 @@ def analyse(content: bytes, url: str, *, content_type: str | None, site: SiteCon
     if want_compressed:
         result.compressed = compress(content)
     try:
+        tree = parse_html(content, content_type)
         if want_links:
-            result.links = page_links(parse_html(content, content_type), url)
-        result.article = extract(content, url, content_type=content_type, site=site, fetched_at=fetched_at, status=status)
+            # Links first: extraction prunes the tree.
+            result.links = page_links(tree, url)
+        result.article = extract_tree(tree, url, site=site, fetched_at=fetched_at, status=status)
     except ScraperError as exc:
         result.error_kind, result.error = exc.kind, exc.message
     except (ValueError, TypeError, RecursionError, MemoryError) as exc:  # a page must never stop the run
