@@ -89,12 +89,18 @@ def _marks(element: lxml_html.HtmlElement) -> str:
     return f"{element.get('class') or ''} {element.get('id') or ''}"
 
 
-def _kind(element: lxml_html.HtmlElement) -> str:
+# Next to the headline, "teaser" names the story's own intro ("teaser-meta" date line).
+_TEASER = re.compile(r"teaser", re.IGNORECASE)
+
+
+def _kind(element: lxml_html.HtmlElement, beside_headline: bool = False) -> str:
     """'hard', 'soft', 'article' or '' for one element on its own."""
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in ("body", "html"):
         return ""  # their classes describe the page type ("single-post"), not a block
     marks = _marks(element)
+    if beside_headline:
+        marks = _TEASER.sub("", marks)
     if marks == " " and tag not in _SPECIAL_TAGS:
         return ""
     if tag in _HARD_TAGS or _HARD_WORDS.search(marks):
@@ -130,10 +136,23 @@ def is_excluded(
     return soft_pending
 
 
-def _blocks_headline(node: lxml_html.HtmlElement, story: lxml_html.HtmlElement | None) -> bool:
+# Class tokens naming the page's main column: a "sidebar" block around one is a page layout.
+_MAIN_REGION = frozenset({"main", "content", "main-content", "maincontent", "site-content",
+                          "content-area", "site-main", "primary", "main-column"})
+
+
+def _is_main_region(node: lxml_html.HtmlElement) -> bool:
+    return node.tag == "main" or not _MAIN_REGION.isdisjoint(
+        (node.get("class") or "").lower().split())
+
+
+def _blocks_headline(node: lxml_html.HtmlElement, story: lxml_html.HtmlElement | None,
+                     in_main: bool) -> bool:
     tag = node.tag if isinstance(node.tag, str) else ""
     if tag not in _HARD_TAGS and not _NOT_HEADLINE_WORDS.search(_marks(node)):
         return False
+    if in_main and tag not in _HARD_TAGS:
+        return False  # "mainwrap sidebar" around the main column: a layout, not a sidebar
     # A wrapper whose bulk is the story ("mainwrap has-sidebar") is layout, not a sidebar;
     # a sidebar holds many small teasers.
     return story is None or len(story.text_content()) < 0.3 * len(node.text_content())
@@ -145,11 +164,13 @@ def _headline_ok(element: lxml_html.HtmlElement, strict: bool) -> bool:
         return False
     soft_pending = False
     story: lxml_html.HtmlElement | None = None
+    in_main = False
     for node in element.iterancestors():
         if node.tag in ("body", "html"):
             break
-        if _blocks_headline(node, story):
+        if _blocks_headline(node, story, in_main):
             return False
+        in_main = in_main or _is_main_region(node)
         kind = _kind(node)
         if kind == "soft" or _LOGO_WORDS.search(_marks(node)):
             soft_pending = True  # a site header's <h1> is usually the logo
@@ -159,12 +180,23 @@ def _headline_ok(element: lxml_html.HtmlElement, strict: bool) -> bool:
     return not (strict and soft_pending)
 
 
+_FOLD = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "’": "'", "‘": "'",
+                       "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "\xa0": " "})
+
+
+def _fold(text: str) -> str:
+    """Comparison form of a title: spaces, case, dashes and quotes folded."""
+    return " ".join(text.translate(_FOLD).split()).casefold()
+
+
 def _title_text(tree: lxml_html.HtmlElement) -> str:
-    for meta in tree.iter("meta"):
-        if (meta.get("property") or meta.get("name") or "").lower() in ("og:title", "twitter:title"):
-            return " ".join((meta.get("content") or "").split()).casefold()
+    """The page's og/twitter title and ``<title>``, folded, one per line."""
+    titles = [meta.get("content") or "" for meta in tree.iter("meta")
+              if (meta.get("property") or meta.get("name") or "").lower()
+              in ("og:title", "twitter:title")]
     title = tree.find(".//title")
-    return " ".join((title.text_content() if title is not None else "").split()).casefold()
+    titles.append(title.text_content() if title is not None else "")
+    return "\n".join(_fold(t) for t in titles)
 
 
 def find_headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
@@ -178,7 +210,7 @@ def find_headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
             return h1
     title = _title_text(tree)
     for element in tree.iter("h1", "h2", "h3"):
-        text = " ".join(element.text_content().split()).casefold()
+        text = _fold(element.text_content())
         if len(text) >= 12 and text in title and _headline_ok(element, True):
             return element
     for element in tree.iter("h1", "h2", "h3", "h4", "div", "span", "header", "a"):
@@ -230,7 +262,7 @@ class _State:
 
 def _enter(state: _State, el: lxml_html.HtmlElement, keep: frozenset[lxml_html.HtmlElement],
            headline: lxml_html.HtmlElement) -> _State:
-    kind = _kind(el)
+    kind = _kind(el, beside_headline=el.getparent() is headline.getparent())
     if el in keep and kind != "article":
         kind = ""  # the blocks around the headline are the story's, whatever their class
     return _State(

@@ -225,7 +225,8 @@ class _Before:
         in_story = self.story is not None and any(
             node is self.story for node in line.element.iterancestors())
         if in_story:
-            return len(line.text) <= 80
+            # Inside the story's block: a short line, or a meta line opening with the date.
+            return len(line.text) <= 80 or stamp.start <= 1
         # Right above the headline, a line opening with the date ("02.02.2022 10:16 Uhr -
         # Bundesliga"); a brand before it ("Степные вести 22 февраля 2025") is a masthead.
         return self.adjacent and stamp.start <= 1 and len(line.text) <= 80

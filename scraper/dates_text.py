@@ -184,7 +184,10 @@ def _month_day(match: re.Match[str]) -> tuple[int, int] | None:
         return _MONTH_OF[groups["mon"].lower()], day
     month = int(groups["month"])
     if groups.get("sep") is None and "/" in match.group(0) and "-" not in match.group(0):
-        # D/M/Y against M/D/Y: decide only when one reading is impossible.
+        # D/M/Y against M/D/Y: decide only when one reading is impossible
+        # (or when both readings are the same day: "08/08/2017").
+        if month == day:
+            return month, day
         if month > 12 and day <= 12:
             return day, month
         if day > 12 and month <= 12:
