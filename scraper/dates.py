@@ -99,6 +99,11 @@ class _Page:
         self.objects = jsonld_objects(tree)
 
     @cached_property
+    def urls(self) -> tuple[str | None, str | None]:
+        """The page's URL and its canonical URL."""
+        return self.url, canonical_url(self.tree)
+
+    @cached_property
     def headline(self) -> lxml_html.HtmlElement | None:
         return find_headline(self.tree)
 
@@ -120,7 +125,7 @@ class _Page:
     def machine(self) -> list[tuple[str, Stamp]]:
         """JSON-LD then meta candidates, in order of trust."""
         jsonld = self.plausible(
-            jsonld_dates(self.objects, ("datePublished", "dateCreated"))
+            jsonld_dates(self.objects, ("datePublished", "dateCreated"), self.urls)
         )
         meta = self.plausible(meta_dates(self.tree, PUBLISHED_META))
         render_day = self.latest - timedelta(days=1)
@@ -155,7 +160,7 @@ class _Page:
         for htmldate.
         """
         evidence = self._evidence()
-        url_months = {url_month(u) for u in (self.url, canonical_url(self.tree))} - {
+        url_months = {url_month(u) for u in self.urls} - {
             None
         }
         if not evidence and not url_months:
@@ -193,7 +198,7 @@ class _Page:
 
     def modified(self) -> Stamp | None:
         machine = [
-            *jsonld_dates(self.objects, ("dateModified",)),
+            *jsonld_dates(self.objects, ("dateModified",), self.urls),
             *meta_dates(self.tree, MODIFIED_META),
         ]
         found = self.plausible(machine)
@@ -214,6 +219,32 @@ def _masthead_like(text: str, stamp: Stamp, render_day: date) -> bool:
     return abs((stamp.day - render_day).days) <= 1
 
 
+def _instant(stamp: Stamp) -> datetime | None:
+    """The moment a stamp names, when it states a time and an offset."""
+    if "T" not in stamp.iso:
+        return None
+    moment = datetime.fromisoformat(stamp.iso)
+    return moment if moment.tzinfo is not None else None
+
+
+def _local_twin(
+    chosen: tuple[str, Stamp], others: list[tuple[str, Stamp]]
+) -> tuple[str, Stamp]:
+    """The same moment written in the page's own offset, when the chosen one is in UTC.
+
+    "2023-11-09T02:11:03+00:00" in JSON-LD and "2023-11-08T21:11:03-05:00" in the
+    ``<time>`` element are one moment; the day readers saw is the local one.
+    """
+    moment = _instant(chosen[1])
+    if moment is None or moment.utcoffset() != timedelta(0):
+        return chosen
+    for source, stamp in others:
+        other = _instant(stamp)
+        if other is not None and other.utcoffset() and other == moment:
+            return source, stamp
+    return chosen
+
+
 def _choose(page: _Page) -> tuple[str, Stamp] | None:
     """The best publication date with its source, cross-checked where sources disagree."""
     candidates = page.machine()
@@ -227,13 +258,13 @@ def _choose(page: _Page) -> tuple[str, Stamp] | None:
         candidates = page.visible()
     if not candidates:
         candidates = page.corroborated_htmldate()
-    urls = page.plausible(url_dates((page.url, canonical_url(page.tree))))
+    urls = page.plausible(url_dates(page.urls))
     if urls and candidates and 0 < abs((candidates[0][1].day - urls[0].day).days) <= 1:
         # A timestamp in UTC can fall on the next day; the URL keeps the local one.
         same_day = [c for c in candidates if c[1].day == urls[0].day]
         return same_day[0] if same_day else ("url", urls[0])
     if candidates:
-        return candidates[0]
+        return _local_twin(candidates[0], [*candidates, *page.visible()])
     return ("url", urls[0]) if urls else None
 
 

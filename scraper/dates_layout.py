@@ -55,6 +55,8 @@ _SOFT_WORDS = re.compile(
     _START + r"(?:header|footer|masthead|top-?bar|clock|today|current-?date|weather|site-?head"
     r"|date-?today|page-?top)", re.IGNORECASE,
 )
+# "article-header", "entry-header": the story's own header, not the site's.
+_STORY_HEADER = re.compile(r"(?:article|entry|post|story)[-_]*header", re.IGNORECASE)
 _ARTICLE_WORDS = re.compile(
     _START + r"(?:post|entry|article|story|hentry|blogpost|news-?item)(?:$|[\s_-])", re.IGNORECASE
 )
@@ -105,6 +107,8 @@ def _kind(element: lxml_html.HtmlElement, beside_headline: bool = False) -> str:
         return ""
     if tag in _HARD_TAGS or _HARD_WORDS.search(marks):
         return "hard"
+    if _STORY_HEADER.search(marks) and not _SOFT_WORDS.search(_STORY_HEADER.sub("", marks)):
+        return ""  # the story's own header: neither the site's header nor a story container
     if tag in _SOFT_TAGS or _SOFT_WORDS.search(marks):
         return "soft"
     if tag == "article" or _ARTICLE_WORDS.search(marks):

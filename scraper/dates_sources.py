@@ -23,6 +23,7 @@ from scraper.dates_text import (
     Stamp,
     find_text_dates,
     make_stamp,
+    month_number,
     parse_machine,
 )
 from scraper.structured import ARTICLE_TYPES, types_of
@@ -39,6 +40,7 @@ __all__ = [
     "meta_dates",
     "page_title",
     "plain_times",
+    "split_date",
     "url_dates",
     "url_month",
     "written_dates",
@@ -80,14 +82,47 @@ _URL_DATES = (
 )
 
 
-def jsonld_dates(objects: list[dict[str, Any]], keys: tuple[str, ...]) -> list[Stamp | None]:
-    """Dates under ``keys`` of article-type objects, real articles before plain web pages."""
+# Other kinds of work that may be the page's main entity (a how-to, a recipe, a video page).
+_MAIN_ENTITY_TYPES = frozenset({
+    "howto", "recipe", "videoobject", "review", "creativework", "question", "qapage",
+    "podcastepisode", "photograph", "audioobject", "techarticle",
+})
+
+
+def _url_key(url: object) -> str | None:
+    """A URL reduced for comparison: no scheme, "www.", query, fragment or final slash."""
+    if isinstance(url, dict):
+        url = url.get("@id") or url.get("url")
+    if not isinstance(url, str) or "/" not in url:
+        return None
+    bare = re.sub(r"^[a-z]+://(?:www\.)?", "", url.split("#")[0].split("?")[0], flags=re.I)
+    return bare.rstrip("/").lower() or None
+
+
+def _is_main_entity(obj: dict[str, Any], page_keys: set[str]) -> bool:
+    """A work object that names this page as its own (``mainEntityOfPage``/``url``)."""
+    if not types_of(obj) & _MAIN_ENTITY_TYPES:
+        return False
+    return any(_url_key(obj.get(k)) in page_keys for k in ("mainEntityOfPage", "url", "@id"))
+
+
+def jsonld_dates(objects: list[dict[str, Any]], keys: tuple[str, ...],
+                 page_urls: Iterable[str | None] = ()) -> list[Stamp | None]:
+    """Dates under ``keys`` of article-type objects, real articles before plain web pages.
+
+    Objects of other work types (a how-to, a recipe) count last, and only when
+    they name one of ``page_urls`` as their page.
+    """
+    page_keys = {key for key in map(_url_key, page_urls) if key}
     ranked: list[tuple[int, Stamp | None]] = []
     for obj in objects:
         kinds = types_of(obj)
-        if not kinds & ARTICLE_TYPES:
+        if kinds & ARTICLE_TYPES:
+            rank = 1 if kinds <= {"webpage"} else 0
+        elif page_keys and _is_main_entity(obj, page_keys):
+            rank = 2
+        else:
             continue
-        rank = 1 if kinds <= {"webpage"} else 0
         for key in keys:
             value = obj.get(key)
             if isinstance(value, list) and value:
@@ -171,6 +206,28 @@ def plain_times(prior: list[Line], following: list[Line]) -> list[Stamp | None]:
     return found
 
 
+_PART = re.compile(r"(?:^|[\s_-])(day|month|year)$", re.IGNORECASE)
+
+
+def split_date(element: lxml_html.HtmlElement) -> Stamp | None:
+    """A date printed in parts, one element each: ``<span class="month">Apr</span>
+    <span class="day">04</span><span class="year">2013</span>`` (calendar-leaf dates).
+    """
+    parts: dict[str, str] = {}
+    for count, node in enumerate(element.iterdescendants()):
+        if count > 12:
+            return None  # a larger block than a date
+        for token in (node.get("class") or "").split():
+            match = _PART.search(token)
+            if match:
+                parts.setdefault(match.group(1).lower(), " ".join(node.text_content().split()))
+    if len(parts) < 3 or not parts["day"].isdigit() or not parts["year"].isdigit():
+        return None
+    month = month_number(parts["month"])
+    year = int(parts["year"])
+    return make_stamp(year, month, int(parts["day"])) if month and year > 1900 else None
+
+
 # A wire-style dateline opening a paragraph: "BERLIN, 15. Oktober 2019 – ...",
 # "Karlsruhe, (12.11.2021). ...": an optional place, the date, then punctuation.
 _PLACE_BEFORE = re.compile(
@@ -204,6 +261,10 @@ def _dateline_stamps(line: Line, before: _Before | None = None) -> list[Stamp]:
         if before is not None and not before.accepts(line, stamp, labelled):
             continue
         found.append(stamp)
+    if not found and len(line.text) <= 40:
+        split = split_date(line.element)
+        if split is not None and (before is None or before.accepts(line, split, False)):
+            found.append(split)
     return found
 
 

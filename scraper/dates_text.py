@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
-__all__ = ["ANY_WEEKDAY_RE", "WEEKDAY_RE", "Stamp", "find_text_dates", "make_stamp", "parse_machine"]
+__all__ = [
+    "ANY_WEEKDAY_RE", "WEEKDAY_RE", "Stamp", "find_text_dates", "make_stamp", "month_number",
+    "parse_machine",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,14 @@ _TEXT_PATTERNS = (
     # 15/10/2019 or 10/15/2019: only when one side cannot be a month
     re.compile(rf"(?<![\d/]){_D}/(?P<month>[0-3]?\d)/{_Y}(?!\d){_TIME}"),
 )
+
+
+def month_number(text: str) -> int | None:
+    """The month named or numbered by ``text`` ("Apr", "April", "04", "апреля"), or None."""
+    word = text.strip().rstrip(".").lower()
+    if word.isdigit():
+        return int(word) if 1 <= int(word) <= 12 else None
+    return _MONTH_OF.get(word)
 
 
 _ANY_YEAR = re.compile(r"(?:19|20)\d\d|\d\d\.[0-3]\d(?![\d.])")
