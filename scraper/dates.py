@@ -51,10 +51,12 @@ from scraper.dates_sources import (
     datelines,
     htmldate_guess,
     jsonld_dates,
+    lead_image_days,
     marked_times,
     meta_dates,
     page_title,
     plain_times,
+    script_dates,
     url_dates,
     url_month,
     written_dates,
@@ -150,19 +152,26 @@ class _Page:
             )
         ]
 
-    def corroborated_htmldate(self) -> list[tuple[str, Stamp]]:
-        """htmldate's guess, kept only when the story itself shows that day too.
+    def corroborated(self) -> list[tuple[str, Stamp]]:
+        """Weak guesses kept only when the page confirms them.
 
-        htmldate alone reads mastheads and related lists as readily as datelines;
-        its guess counts when the same day is written in the story's own lines
-        (after the headline, outside excluded blocks) or in the title, or when
-        the URL names its year and month. Pages with no such evidence never pay
-        for htmldate.
+        The first publication date of the page's script JSON (``__NEXT_DATA__``,
+        app state) counts when the same day is written in the story or title,
+        when the URL names its year and month, or when the lead image is filed
+        under its month (source ``meta``: page data, not JSON-LD). htmldate's
+        guess counts on the first two only: it reads mastheads, related lists
+        and image paths as readily as datelines. Pages with no such evidence
+        never pay for htmldate.
         """
         evidence = self._evidence()
-        url_months = {url_month(u) for u in self.urls} - {
-            None
-        }
+        url_months = {url_month(u) for u in self.urls} - {None}
+        images = lead_image_days(self.tree, self.story)
+        for stamp in self.plausible(script_dates(self.tree)):
+            day = stamp.day
+            if day in evidence or (day.year, day.month) in url_months:
+                return [(evidence.get(day, "url"), stamp)]
+            if {(day.year, day.month, day.day), (day.year, day.month, 0)} & images:
+                return [("meta", stamp)]
         if not evidence and not url_months:
             return []
         guess = parse_machine(htmldate_guess(self.tree, self.url))
@@ -257,7 +266,7 @@ def _choose(page: _Page) -> tuple[str, Stamp] | None:
     if not candidates:
         candidates = page.visible()
     if not candidates:
-        candidates = page.corroborated_htmldate()
+        candidates = page.corroborated()
     urls = page.plausible(url_dates(page.urls))
     if urls and candidates and 0 < abs((candidates[0][1].day - urls[0].day).days) <= 1:
         # A timestamp in UTC can fall on the next day; the URL keeps the local one.

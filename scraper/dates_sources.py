@@ -22,6 +22,7 @@ from scraper.dates_text import (
     WEEKDAY_RE,
     Stamp,
     find_text_dates,
+    json_dates,
     make_stamp,
     month_number,
     parse_machine,
@@ -35,11 +36,13 @@ __all__ = [
     "canonical_url",
     "datelines",
     "htmldate_guess",
+    "lead_image_days",
     "jsonld_dates",
     "marked_times",
     "meta_dates",
     "page_title",
     "plain_times",
+    "script_dates",
     "split_date",
     "url_dates",
     "url_month",
@@ -145,14 +148,33 @@ def meta_dates(tree: lxml_html.HtmlElement, names: tuple[str, ...]) -> list[Stam
 _PUBLISHED_MARK = re.compile(r"published|pubdate|datepublished|entry-date|post-date|datecreated",
                              re.IGNORECASE)
 _MODIFIED_MARK = re.compile(r"modified|updated|datemodified", re.IGNORECASE)
-_MARKABLE = ("time", "abbr", "span", "div", "p", "em", "small", "meta")
+_MARKABLE = ("time", "abbr", "span", "div", "p", "em", "small", "meta", "a", "li", "article",
+             "header")
+# Data attributes that scripts read the story's dates from (data-published, data-date...).
+_DATA_PUBLISHED = re.compile(r"data-(?:[\w-]*publish[\w-]*|pub-?date|date|datetime|date-?created)$",
+                             re.IGNORECASE)
+_DATA_MODIFIED = re.compile(r"data-[\w-]*(?:modified|updated)[\w-]*$", re.IGNORECASE)
 
 
-def _time_value(element: lxml_html.HtmlElement) -> Stamp | None:
+def _data_value(element: lxml_html.HtmlElement, modified: bool) -> Stamp | None:
+    """A date in a data attribute naming the published (or modified) date."""
+    pattern = _DATA_MODIFIED if modified else _DATA_PUBLISHED
+    for name, value in element.attrib.items():
+        if name.startswith("data-") and pattern.match(name):
+            stamp = parse_machine(value)
+            if stamp is not None:
+                return stamp
+    return None
+
+
+def _time_value(element: lxml_html.HtmlElement, modified: bool = False) -> Stamp | None:
     for attr in ("datetime", "content", "title"):
         stamp = parse_machine(element.get(attr))
         if stamp is not None:
             return stamp
+    stamp = _data_value(element, modified)
+    if stamp is not None:
+        return stamp
     return parse_machine(" ".join(element.text_content().split())[:80])
 
 
@@ -163,7 +185,9 @@ def _is_marked(element: lxml_html.HtmlElement, modified: bool) -> bool:
         marks += " pubdate"
     if _MODIFIED_MARK.search(marks):
         return modified
-    return not modified and bool(_PUBLISHED_MARK.search(marks))
+    if not modified and _PUBLISHED_MARK.search(marks):
+        return True
+    return _data_value(element, modified) is not None
 
 
 def marked_times(
@@ -188,9 +212,9 @@ def marked_times(
                 and element.getparent().tag == "head":
             continue  # head metas are the 'meta' source
         if block_of(element) in blocks:
-            near.append(_time_value(element))
+            near.append(_time_value(element, modified))
         elif headline is None or container is not None:
-            inside.append(_time_value(element))
+            inside.append(_time_value(element, modified))
     return near + inside
 
 
@@ -353,3 +377,42 @@ def url_dates(urls: Iterable[str | None]) -> list[Stamp | None]:
                 stamps.append(make_stamp(*(int(g) for g in match.groups())))
                 break
     return stamps
+
+
+def script_dates(tree: lxml_html.HtmlElement) -> list[Stamp]:
+    """The first publication date in the page's non-LD script JSON, if any.
+
+    Only the first: later ones are mostly teasers of other stories.
+    """
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() == "application/ld+json" or not script.text:
+            continue
+        found = json_dates(script.text[:2_000_000])
+        if found:
+            return found[:1]
+    return []
+
+
+_IMAGE_DATE = re.compile(r"/((?:19|20)\d{2})/([01]\d)/(?:([0-3]\d)/)?")
+
+
+def lead_image_days(tree: lxml_html.HtmlElement,
+                    story: lxml_html.HtmlElement | None) -> set[tuple[int, int, int]]:
+    """(year, month, day or 0) from the date folders of the lead image's path.
+
+    The lead image is the ``og:image``/``twitter:image`` or the story's first
+    ``<img>``; CMSs file uploads by date (``/uploads/2016/05/``), which confirms
+    a date but never gives one.
+    """
+    paths = [meta.get("content") or "" for meta in tree.iter("meta")
+             if (meta.get("property") or meta.get("name") or "").lower()
+             in ("og:image", "twitter:image")]
+    first = next(story.iter("img"), None) if story is not None else None
+    if first is not None:
+        paths.append(first.get("src") or "")
+    days = set()
+    for path in paths:
+        match = _IMAGE_DATE.search(path)
+        if match:
+            days.add((int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)))
+    return days

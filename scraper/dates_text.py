@@ -20,8 +20,8 @@ from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
 __all__ = [
-    "ANY_WEEKDAY_RE", "WEEKDAY_RE", "Stamp", "find_text_dates", "make_stamp", "month_number",
-    "parse_machine",
+    "ANY_WEEKDAY_RE", "WEEKDAY_RE", "Stamp", "find_text_dates", "json_dates", "make_stamp",
+    "month_number", "parse_machine",
 ]
 
 
@@ -233,3 +233,16 @@ def find_text_dates(text: str) -> list[Stamp]:
                 taken.append(span)
                 found.append(Stamp(stamp.day, stamp.iso, span[0], span[1]))
     return sorted(found, key=lambda s: s.start)
+
+
+# Publication keys of the JSON that sites embed for their scripts (Next.js ``__NEXT_DATA__``,
+# app state): the story's own record, but also every teaser's, so callers confirm it.
+_JSON_DATE = re.compile(
+    r'"(?:datePublished|date_published|publishedDate|published_date|publishDate|publish_date'
+    r'|publishedAt|published_at|firstPublished|first_published_at|pubDate)"\s*:\s*"([^"]{8,40})"')
+
+
+def json_dates(text: str) -> list[Stamp]:
+    """Publication dates under well-known keys of a JSON text, in order of appearance."""
+    found = (parse_machine(m.group(1)) for m in _JSON_DATE.finditer(text))
+    return [stamp for stamp in found if stamp is not None]
