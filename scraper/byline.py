@@ -1,146 +1,178 @@
 """Authors: JSON-LD, meta tags, byline elements and plain "By …" lines, cleaned to names.
 
-Prefixes ("By", "Von", "Autor:"), roles ("Staff Writer"), trailing dates and
-separators ("and", "und", ",", "&", ";") are removed; profile URLs, initials,
-sidebar and comment names are not names. Pure functions over a parsed tree.
+Prefixes ("By", "Von", "Autor/in:", "Redaktion:"), roles ("Staff Writer",
+"FOCUS-Online-Experte"), parentheses, trailing dates and separators ("and",
+"und", ",", "&", ";", "im Gespräch mit") are removed; agency codes beside a
+person ("/ dpa") are dropped. Photo credits, profile URLs, initials, phrases,
+organisations, sidebar and comment names are not authors. Sources that agree
+refine each other: a bare first name or user name becomes the full name
+another signal on the page gives. Pure functions over a parsed tree.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from lxml import html as lxml_html
 
 from scraper.fields import is_site_name
-from scraper.structured import ARTICLE_TYPES, first_meta, types_of
+from scraper.structured import ARTICLE_TYPES, types_of
 from scraper.text import fold, in_boilerplate, node_text
 
 __all__ = ["clean_authors", "find_authors"]
 
-
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+_LEAD = re.compile(r"^[\s\d.:/,|·•*–—-]+")  # a date or bullet before the byline
 _BY_PREFIX = re.compile(
-    r"^(?:(?:post\s+)?author\s+|(?:written|posted|published|text|story|reporting|words|photos?)\s+)?"
-    r"(?:by|von|autor(?:in)?|author|verfasst von|geschrieben von|veröffentlicht von|erstellt von|publié par|"
-    r"escrito por|vom|(?-i:[Pp]or|[Pp]ar|di|door|av)|przez|автор|текст|interview|text)(?:\s*:\s*|\s+)",
+    r"^(?:(?:post\s+)?author\s+|(?:written|posted|published|text|story|reporting|words|article|recipe|column|"
+    r"review|report|artikel|beitrag|pressemitteilung|eine kolumne|ein kommentar|ein bericht|ein interview|ein gastbeitrag|text (?:und|and|&) "
+    r"fotos?)\s+)?(?:by|von|autor(?:in|innen|/in|\*in|:in|\(in\))?|authors?|verfasst von|geschrieben von|"
+    r"veröffentlicht von|erstellt von|publié par|escrito por|vom|(?-i:[Pp]or|[Pp]ar|di|door|av)|przez|автор|"
+    r"текст|interview|text|redaktion(?=\s*:))(?:\s*:\s*|\s+|$)",
     re.IGNORECASE,
 )
-_DATE_TAIL = re.compile(
-    r"\s+(?:am|on|at|um|le|el|il|vom|den|\||,|-|–|—)?\s*\d.*$|\s+(?:at|am|on|um)$"
+# Photo, picture and copyright credits name the photographer, not the author.
+_CREDIT = re.compile(
+    r"^(?:©|\(c\)\s|(?:fotos?|photos?|photograph(?:y|s|er)?|bild(?:er)?|images?|pictures?|illustrations?|"
+    r"grafik|kamera|camera|video|credits?|copyright|bildrechte|quelle|source|фото)\b)",
+    re.IGNORECASE,
 )
+_DAYS = (
+    r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|mo|di|mi|do|fr|sa|so|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
+)
+_MONTHS = (
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
+    r"september|october|november|december|januar|februar|märz|mär|mai|juni|juli|okt|oktober|dez|dezember"
+)
+_DATE_TAIL = re.compile(
+    rf"(?:\s+|\s*[|,–—-]\s*)(?:(?:am|on|at|um|le|el|il|vom|den|published|(?:last\s+)?updated|modified|"
+    rf"veröffentlicht|(?:zuletzt\s+)?aktualisiert)\s+)?(?:(?:{_DAYS})\.?,?\s+)?(?:(?:{_MONTHS})\.?\s+)?\d.*$|\s+(?:at|am|on|um)$",
+    re.IGNORECASE,
+)
+# Whole month and day names only: "Jan" and "May" may be names.
+_CALENDAR = re.compile(
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|"
+    r"freitag|samstag|sonntag|january|february|march|april|june|july|august|september|october|november|"
+    r"december|januar|februar|märz|juni|juli|oktober|dezember)",
+    re.IGNORECASE,
+)
+_PARENS = re.compile(r"\s*\([^()]*(?:\)|$)")
 _NAME_SPLIT = re.compile(
-    r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\bи\b|\bet\b|\by\b)\s*|\s+[-–—]\s+",
+    r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\bи\b|\bet\b|\by\b|\bim gespräch mit\b|\bin conversation with\b)\s*"
+    r"|\s+[-–—]\s+",
     re.IGNORECASE,
 )
 _ROLE = re.compile(
-    r"^(?:staff|senior|chief|contributing|special|political|foreign|freelance)?\s*(?:writer|reporter|"
-    r"correspondent|editor|columnist|journalist|contributor|redakteur(?:in)?|autor(?:in)?|"
-    r"photographer|staff)s?$|^(?:ph\.?\s?d|m\.?\s?d|msc|mba|rn|rd|dr)\.?$",
+    r"^(?:staff|senior|chief|contributing|special|political|foreign|freelance|freie[rn]?|leitende[rn]?)?\s*"
+    r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|redakteur(?:in)?|autor(?:in)?|"
+    r"photographer|staff|korrespondent(?:in)?|kolumnist(?:in)?|journalist(?:in)?)s?\b|"
+    r"^(?:ph\.?\s?d|m\.?\s?d|msc|mba|rn|rd|dr)\.?$",
+    re.IGNORECASE,
+)
+# "FOCUS-Online-Experte Robin Tschöpe", "SPIEGEL-Korrespondent Max Muster": the role goes, the name stays.
+_ROLE_PREFIX = re.compile(
+    r"^\S*(?:experte|expertin|autor|autorin|redakteur|redakteurin|korrespondent|korrespondentin|kolumnist|"
+    r"kolumnistin|reporter|reporterin|gastautor|gastautorin)\s+(?=(?-i:[A-ZÀ-ÖØ-Þ]))",
+    re.IGNORECASE,
+)
+# News agencies: credited beside a person ("Jane Doe / dpa"), the person is the author.
+_AGENCIES = frozenset(
+    "dpa afp ap apa reuters kna epd sid dts ddp efe ansa tass xinhua upi ani pti ians afx kyodo yonhap "
+    "rtr ots belga anp sda ats keystone-sda".split()
+)
+_ORG = re.compile(
+    r"(?:\bredacción|\brédaction|\bredazione|\bredakcja|\be\.\s?v\.?|\bgmbh|\bag|\binc\.?|\bltd\.?|\bllc|\bverlag|verband|ministerium|redaktion|redaktionsteam|"
+    r"\bnewsroom|\bnews desk|\bteam|\bagentur|\bagency|\bagencies)$",
     re.IGNORECASE,
 )
 _STOP_WORDS = frozenset(
-    [
-        "posted",
-        "on",
-        "published",
-        "updated",
-        "veröffentlicht",
-        "am",
-        "alle",
-        "beiträge",
-        "all",
-        "posts",
-        "view",
-        "more",
-        "share",
-        "comments",
-        "kommentare",
-        "read",
-        "minutes",
-        "min",
-        "lesezeit",
-        "uhr",
-    ]
+    "posted on published updated veröffentlicht am alle beiträge all posts view more share comments "
+    "kommentare read minutes min lesezeit uhr datum date fecha kategorie category tags schlagworte bio "
+    "publicado publié pubblicato opublikowano".split()
 )
-_NOT_NAME = re.compile(r"\d|@|https?:|www\.|\.(?:com|org|net|de)\b", re.IGNORECASE)
+_NOT_NAME = re.compile(r"\d|@|https?:|www\.|\.(?:com|org|net|de)\b|admin|webmaster", re.IGNORECASE)
 _URLISH = re.compile(r"^(?:https?:|www\.|/|\S+@\S+$)", re.IGNORECASE)
+_PARTICLES = frozenset(
+    "van von vom zu de da das dos del della di der den du la le al el bin ibn ten ter y e".split()
+)
+
+
+def _is_phrase(part: str) -> bool:
+    """Several words, one of them lower-case ("Weine in Berlin", "deinen Hochzeitsbloggern"): not a name."""
+    words = [w for w in part.split() if w[:1].isalpha()]
+    return len(words) > 1 and any(w.isalpha() and w[0].islower() and w.lower() not in _PARTICLES for w in words)
 
 
 def _name_ok(part: str) -> bool:
-    words = part.lower().split()
-    if (
-        not words
-        or len(part) > 60
-        or len(words) > 5
-        or any(w in _STOP_WORDS for w in words)
-    ):
+    words = [w.strip(".,") for w in part.lower().split()]
+    if not words or len(part) > 60 or len(words) > 5 or any(w in _STOP_WORDS for w in words):
         return False
+    if len(words) == 1 and _CALENDAR.fullmatch(words[0]):
+        return False  # "April" left over from "17 April 2012"
     if words[0] in ("by", "von", "par", "por", "di", "of"):
         return False
     if len(words) == 1 and len(part) < 3:
         return False  # editor's initials ("PP"), not a name
-    if (
-        len(words) > 1
-        and words[0].isalpha()
-        and part[0].islower()
-        and words[0] not in _PARTICLES
-    ):
-        return False  # a phrase ("deinen Hochzeitsbloggern"), not a name
     return not (_ROLE.match(part) or _NOT_NAME.search(part))
 
 
-_PARTICLES = frozenset(
-    {
-        "van",
-        "von",
-        "de",
-        "da",
-        "di",
-        "der",
-        "den",
-        "du",
-        "la",
-        "le",
-        "al",
-        "el",
-        "bin",
-        "ibn",
-        "ten",
-        "ter",
-    }
-)
+def _parts(text: str) -> list[str] | None:
+    """The name candidates of a prefix-free byline; None when it reads as prose or a label row."""
+    parts: list[str] = []
+    for part in _NAME_SPLIT.split(text):
+        part = _BY_PREFIX.sub("", part.strip(" :-–—()[]~·•*")).strip(" :-–—()[]~·•*")
+        if not part or _CREDIT.match(part) or _ROLE.match(part):
+            continue  # a photo credit or a role beside the name
+        part = _ROLE_PREFIX.sub("", part)
+        if ":" in part or _is_phrase(part):
+            # "Kategorie: Diakonie", "Bundesministerium für Wirtschaft": a label row or prose; after
+            # a name, a description ("Jane Doe, a reporter at …") that ends the byline
+            if not parts:
+                return None
+            break
+        if part.endswith(".") and len(part.split()[-1]) > 4:
+            part = part[:-1]
+        parts.append(part)
+    return parts
 
 
 def clean_authors(raw: str) -> list[str]:
-    """Names from a byline string: prefixes, roles, dates and separators removed."""
-    if _URLISH.match(fold(raw)):
-        return []  # a profile URL or e-mail address, not a byline
-    text = _DATE_TAIL.sub("", _BY_PREFIX.sub("", fold(raw), count=1))
+    """Names from a byline string: prefixes, roles, dates, credits and separators removed."""
+    text = fold(_INVISIBLE.sub("", raw))
+    if _URLISH.match(text) or _CREDIT.match(text):
+        return []  # a profile URL, an e-mail address or a photo credit
+    text = _LEAD.sub("", text)
+    text = _BY_PREFIX.sub("", text, count=1)
+    text = _DATE_TAIL.sub("", _PARENS.sub("", text))
+    parts = _parts(text)
     names: list[str] = []
-    for part in _NAME_SPLIT.split(text):
-        part = _BY_PREFIX.sub("", part).strip(" :-–—()[]~·•*")
-        if part.endswith(".") and len(part.split()[-1]) > 4:
-            part = part[:-1]
+    for part in parts or []:
         if _name_ok(part) and part not in names:
             names.append(part)
-    return names
+    people = [n for n in names if n.lower() not in _AGENCIES]
+    return people or names
+
+
+def _squash(name: str) -> str:
+    """Letters only, accents off: "Gàbor Muniér" and "gabor_munier" agree."""
+    letters = unicodedata.normalize("NFKD", name.casefold())
+    return re.sub(r"[\W_]+", "", "".join(c for c in letters if not unicodedata.combining(c)))
 
 
 def _jsonld_authors(objects: list[dict[str, Any]]) -> list[str]:
     # Yoast-style graphs give the author as {"@id": …} and the Person elsewhere
     by_id = {str(o["@id"]): o for o in objects if o.get("@id") and o.get("name")}
     for obj in objects:
-        if not types_of(obj) & ARTICLE_TYPES:
+        if not types_of(obj) & _AUTHORED_TYPES:
             continue
         raw = obj.get("author") or obj.get("creator")
         items = raw if isinstance(raw, list) else [raw]
         names: list[str] = []
         for item in items:
-            if (
-                isinstance(item, dict)
-                and not item.get("name")
-                and str(item.get("@id")) in by_id
-            ):
+            if isinstance(item, dict) and not item.get("name") and str(item.get("@id")) in by_id:
                 item = by_id[str(item.get("@id"))]
             value = item.get("name") if isinstance(item, dict) else item
             if isinstance(value, str):
@@ -150,36 +182,108 @@ def _jsonld_authors(objects: list[dict[str, Any]]) -> list[str]:
     return []
 
 
+# Story types plus the other authored posts whose author is the page's author.
+_AUTHORED_TYPES = ARTICLE_TYPES | {"discussionforumposting", "howto", "recipe", "podcastepisode"}
+# "author" may repeat inside cited references; these tags repeat once per author.
+_META_AUTHORS = ("author", "article:author", "citation_author", "dc.creator", "dcterms.creator",
+                 "parsely-author", "sailthru.author", "cxenseparse:author", "byl")
+_HOUSE_SEP = re.compile(r"\s+[-–—|:]\s+|\s*[|–—]\s*")
+
+
+def _meta_authors(metas: dict[str, list[str]], sites: set[str]) -> list[str]:
+    """Names from the first author meta tag that names a person, else the first house name.
+
+    "Site – Tagline" is the site's name.
+    """
+    house: list[str] = []
+    for meta in _META_AUTHORS:
+        values = [v for v in dict.fromkeys(metas.get(meta, [])) if not _URLISH.match(v)]
+        if not values or (meta == "author" and len(values) > 1):
+            continue  # several different "author" metas are references' authors (body microdata)
+        names: list[str] = []
+        for value in values:
+            segments = _HOUSE_SEP.split(fold(value))
+            if len(segments) > 1 and is_site_name(segments[0], sites):
+                # "Site – Tagline" is the house; "Site - Jane Doe" names a person after it
+                value = " - ".join(segments[1:])
+                names.append(fold(segments[0]))
+            names.extend(n for n in clean_authors(value) if n not in names)
+        if any(not _is_house(n, sites) for n in names):
+            return names
+        house = house or names
+    return house
+
+
+def _is_house(name: str, sites: set[str]) -> bool:
+    """The site's own name or an organisation's ("… e.V.", "… GmbH", "Redaktion")."""
+    return is_site_name(name, sites) or _ORG.search(name) is not None
+
+
 _BYLINE_XPATH = (
     ".//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline')"
-    " or contains(@id,'author') or contains(@class,'Author') or contains(@class,'Byline')]"
+    " or contains(@id,'author') or contains(@class,'Author') or contains(@class,'Byline')"
+    " or contains(@class,'autor') or contains(@class,'Autor')]"
+)
+# Links to an author's page name the author even beside a Twitter handle or an avatar.
+_PROFILE_HREF = re.compile(
+    r"/(?:author|authors|autor|autoren|autorin|profile|profil|people|journalist|journalists|staff|writers?|"
+    r"contributors?|redakteur|redaktion/[^/]+)(?:/|$|\?)",
+    re.IGNORECASE,
 )
 
 
-def _byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
+_NOT_BYLINE_TAGS = frozenset({"meta", "link", "body", "html", "article", "main", "section", "script"})
+
+
+def _in_comments(node: lxml_html.HtmlElement) -> bool:
+    # camelCase comment widgets ("mtbnewsCommentAuthorName") escape the word-based furniture test
+    return any("comment" in (el.get("class") or "").lower() for el in (node, *node.iterancestors()))
+
+
+def _byline_nodes(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Author-marked elements of the story (not in sidebars, comments or related lists)."""
+    nodes = []
     for node in tree.xpath(_BYLINE_XPATH)[:40]:
-        if node.tag in ("meta", "link", "body", "html", "article", "main", "section"):
+        if not isinstance(node.tag, str) or node.tag in _NOT_BYLINE_TAGS:
             continue
-        if in_boilerplate(node, include_self=True):
+        if in_boilerplate(node, include_self=True) or _in_comments(node):
             continue
-        name_el = node.find(".//*[@itemprop='name']")
-        text = node_text(name_el if name_el is not None else node)
-        if not text or len(text) > 120:
-            continue
-        names = clean_authors(text)
-        if (
-            names and len(names) <= 3
-        ):  # more is a category or tag row with an "author" class
+        nodes.append(node)
+    return nodes
+
+
+def _node_names(node: lxml_html.HtmlElement) -> list[str]:
+    links = [a for a in node.iter("a") if _PROFILE_HREF.search(a.get("href") or "")]
+    if links and len(links) <= 3:
+        names: list[str] = []
+        for link in links:
+            names.extend(n for n in clean_authors(node_text(link)) if n not in names)
+        if names:
+            return names
+    name_el = node.find(".//*[@itemprop='name']")
+    text = node_text(name_el if name_el is not None else node)
+    return clean_authors(text) if text and len(text) <= 120 else []
+
+
+def _byline_authors(nodes: list[lxml_html.HtmlElement]) -> list[str]:
+    for node in nodes:
+        names = _node_names(node)
+        if names and len(names) <= 3:  # more is a category or tag row with an "author" class
             return names
     return []
 
 
 _TEXT_BYLINE = re.compile(
-    r"^(?:(?:written|posted|text|story)\s+)?(?:by|von|autor(?:in)?|author|text|por|par|av|door|автор)"
-    r"(?:\s*:\s*|\s+)[A-ZÀ-ÖØ-ÞА-ЯЁ]",
+    r"^(?:[\d.:/,|–—\s-]+(?:uhr\s+)?)?(?:(?:written|posted|text|story)\s+)?(?:by|von|autor(?:in|/in)?|author|"
+    r"text|por|par|av|door|автор|redaktion\s*:)(?:\s*:\s*|\s+)[A-ZÀ-ÖØ-ÞА-ЯЁ]",
     re.IGNORECASE,
 )
+# "11.12.2019 - Amelie Loevenich": a dated line naming only a person, just under the headline.
+_DATED_NAME = re.compile(
+    r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\s*[-–—|·]\s*[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’.-]+){1,2}$"
+)
 _BYLINE_WINDOW = 40
+_BYLINE_TAGS = frozenset({"p", "div", "span", "strong", "em", "b", "small", "address", "li", "h5", "h6"})
 
 
 def _text_byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
@@ -191,7 +295,9 @@ def _text_byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
         if not isinstance(node.tag, str) or node.tag not in _BYLINE_TAGS:
             continue
         text = node_text(node)
-        if len(text) > 100 or not _TEXT_BYLINE.match(text) or in_boilerplate(node):
+        if len(text) > 100 or not (_TEXT_BYLINE.match(text) or _DATED_NAME.match(text)):
+            continue
+        if in_boilerplate(node):
             continue
         names = [n for n in clean_authors(text) if n[0].isupper()]
         if names and len(names) <= 3:
@@ -199,9 +305,19 @@ def _text_byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
     return []
 
 
-_BYLINE_TAGS = frozenset(
-    {"p", "div", "span", "strong", "em", "b", "small", "address", "li"}
-)
+def _fuller(name: str, others: list[str]) -> str:
+    """The full form of a user name or bare first name that another signal on the page spells out."""
+    if " " in name:
+        return name
+    for other in others:
+        if " " in other and _squash(other) == _squash(name):
+            return other  # "arianschlichenmayer" is "Arian Schlichenmayer"
+    if not name[:1].isupper():
+        return name
+    for other in others:
+        if other.split()[0] == name and len(other.split()) in (2, 3):
+            return other
+    return name
 
 
 def find_authors(
@@ -212,25 +328,20 @@ def find_authors(
 ) -> list[str]:
     """Author names: JSON-LD, meta tags (names, not URLs), byline elements, a "By …" line.
 
-    The first source naming a person wins; the site's own name counts only
-    when no source names anyone else (some publishers sign as the house).
+    The first source naming a person wins; the site's own name or an
+    organisation counts only when no source names anyone else (some
+    publishers sign as the house).
     """
-    sources = [_jsonld_authors(objects)]
-    for meta in (
-        "author",
-        "article:author",
-        "dc.creator",
-        "parsely-author",
-        "sailthru.author",
-    ):
-        value = first_meta(metas, meta)
-        if value and not value.lower().startswith(("http:", "https:", "/")):
-            sources.append(clean_authors(value))
-            break
-    sources.append(_byline_authors(tree))
-    sources.append(_text_byline_authors(tree))
-    for names in sources:
-        people = [n for n in names if not is_site_name(n, sites)]
+    nodes = _byline_nodes(tree)
+    sources = [
+        _jsonld_authors(objects),
+        _meta_authors(metas, sites),
+        _byline_authors(nodes),
+        _text_byline_authors(tree),
+    ]
+    for index, names in enumerate(sources):
+        people = [n for n in names if not _is_house(n, sites)]
         if people:
-            return people
+            others = [n for source in sources[index + 1:] for n in source]
+            return list(dict.fromkeys(_fuller(n, others) for n in people))
     return next((names for names in sources if names), [])
