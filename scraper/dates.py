@@ -130,13 +130,16 @@ class _Page:
             jsonld_dates(self.objects, ("datePublished", "dateCreated"), self.urls)
         )
         meta = self.plausible(meta_dates(self.tree, PUBLISHED_META))
+        return [("jsonld", s) for s in jsonld] + [("meta", s) for s in meta]
+
+    def weak_meta(self) -> list[tuple[str, Stamp]]:
+        """Generic ``date`` metas, unless on the fetch day (a render stamp)."""
         render_day = self.latest - timedelta(days=1)
-        meta += [
-            s
+        return [
+            ("meta", s)
             for s in self.plausible(meta_dates(self.tree, WEAK_META))
             if abs((s.day - render_day).days) > 1
-        ]  # on the fetch day: a render stamp
-        return [("jsonld", s) for s in jsonld] + [("meta", s) for s in meta]
+        ]
 
     def visible(self) -> list[tuple[str, Stamp]]:
         """``<time>``/microdata candidates, then datelines, nearest the headline first."""
@@ -257,6 +260,8 @@ def _local_twin(
 def _choose(page: _Page) -> tuple[str, Stamp] | None:
     """The best publication date with its source, cross-checked where sources disagree."""
     candidates = page.machine()
+    weak = page.weak_meta()
+    candidates += weak if candidates else []
     if candidates and len({stamp.day for _, stamp in candidates}) > 1:
         # Machine sources disagree (a republished or re-dated story): the one that
         # matches the date printed for readers wins.
@@ -264,7 +269,11 @@ def _choose(page: _Page) -> tuple[str, Stamp] | None:
         agreeing = [c for c in candidates if shown and c[1].day == shown[0].day]
         candidates = agreeing + candidates
     if not candidates:
-        candidates = page.visible()
+        shown = page.visible()
+        # A generic "date" meta often carries the day of an update or of the rendering:
+        # against the date printed next to the headline, the printed one wins.
+        disagree = weak and shown and shown[0][1].day != weak[0][1].day
+        candidates = shown if disagree else weak + shown
     if not candidates:
         candidates = page.corroborated()
     urls = page.plausible(url_dates(page.urls))
