@@ -146,8 +146,10 @@ _MAIN_REGION = frozenset({"main", "content", "main-content", "maincontent", "sit
 
 
 def _is_main_region(node: lxml_html.HtmlElement) -> bool:
-    return node.tag == "main" or not _MAIN_REGION.isdisjoint(
+    """A ``<main>`` or a main-column block holding a story's worth of text."""
+    named = node.tag == "main" or not _MAIN_REGION.isdisjoint(
         (node.get("class") or "").lower().split())
+    return named and len(node.text_content()) >= 800
 
 
 def _blocks_headline(node: lxml_html.HtmlElement, story: lxml_html.HtmlElement | None,

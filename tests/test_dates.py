@@ -9,6 +9,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from scraper.dates import DateFinding, find_dates
+from scraper.dates_layout import find_headline
 from scraper.dates_text import find_text_dates, parse_machine
 
 FETCHED = "2025-02-22T10:00:00+00:00"
@@ -313,3 +314,181 @@ def test_date_line_right_above_the_headline_counts() -> None:
             f"<p>{'Text der Meldung. ' * 30}</p></div>")
     found = find_dates(page("", body), None, fetched_at=FETCHED)
     assert (found.published, found.date_source) == ("2022-01-02", "dateline")
+
+
+# --- Rules added for issue 4 part 2 (date accuracy), one pattern each ---------------------
+
+def test_slash_date_with_equal_day_and_month_is_not_ambiguous() -> None:
+    assert [s.iso for s in find_text_dates("08/08/2017")] == ["2017-08-08"]
+    assert find_text_dates("08/09/2017") == []
+
+
+def test_headline_matches_a_title_written_with_other_dashes() -> None:
+    tree = page("", "<main><div class='page-header'><h2>Kolumne: Queer Royal - Über Dragqueens und "
+                    "Dragkings</h2></div><p>" + "Text. " * 40 + "</p></main>")
+    tree.find(".//title").text = "Kolumne: Queer Royal – Über Dragqueens und Dragkings"
+    headline = find_headline(tree)
+    assert headline is not None and headline.tag == "h2"
+
+
+SIDEBAR_TEASERS = "<div class='sidebar'>" + "".join(
+    f"<div class='widget'><h3>Other post {i}</h3><p>{'Teaser text. ' * 30}</p>"
+    f"<div class='widget-date'>0{i}/0{i}/2017</div></div>" for i in range(1, 7)) + "</div>"
+
+
+def test_sidebar_classed_page_wrapper_around_the_main_column_is_layout() -> None:
+    body = ("<div class='mainwrap single sidebar'><div class='main'><div class='content'>"
+            "<div class='blogpost'><div class='post-meta'><a href='/2017/08/08/'>08/08/2017</a>"
+            "<a href='/author'>durch Stephan Markus</a> Keine Kommentare, Fashion News, Handgepickt</div>"
+            "<h2 class='title'>Fall in love with black</h2>"
+            f"<p>{'Styling text. ' * 80}</p></div></div></div>{SIDEBAR_TEASERS}</div>")
+    tree = page("", body)
+    tree.find(".//title").text = "Fall in love with black – Blog"
+    found = find_dates(tree, None, fetched_at=FETCHED)
+    assert (found.published, found.date_source) == ("2017-08-08", "dateline")
+
+
+def test_real_sidebar_heading_is_still_not_the_headline() -> None:
+    body = (f"<div class='content'><p>{'Story text. ' * 30}</p></div>"
+            f"<div class='sidebar'><div class='main'><h1>Popular this week</h1></div>{SIDEBAR_TEASERS}</div>")
+    # A sidebar's own small "main" block does not make it the page layout.
+    assert find_headline(page("", body)) is None
+
+
+@pytest.mark.parametrize(
+    ("meta_line", "expected"),
+    [
+        ("<div class='teaser-small__metadata'><p class='byline__author'>VON MORITZ GATHMANN am "
+         "21. April 2020</p></div>", "2020-04-21"),
+        # Not beside the headline: a list of teasers of other stories.
+        ("<p>Lede.</p><div><div class='teaser-small__metadata'><p>am 21. April 2020</p></div></div>",
+         None),
+    ],
+)
+def test_teaser_classed_meta_line_beside_the_headline(meta_line: str, expected: str | None) -> None:
+    body = f"<article><h1>Corona-Pandemie: Interview</h1>{meta_line}<p>{'Text. ' * 60}</p></article>"
+    assert find_dates(page("", body), None, fetched_at=FETCHED).published == expected
+
+
+def test_teaser_date_line_right_above_the_headline() -> None:
+    body = ("<main><div class='row'><h3 class='bb-teaser-meta'>02.01.2022</h3>"
+            f"<h1>Land zahlte Erlegungsprämie</h1><p>{'Text der Meldung. ' * 30}</p></div></main>")
+    assert find_dates(page("", body), None, fetched_at=FETCHED).published == "2022-01-02"
+
+
+def test_long_meta_line_in_the_story_opening_with_the_date() -> None:
+    line = ("<div class='post-meta'>12.03.2018 von Redaktion · Keine Kommentare · Allgemein, "
+            "Neuigkeiten, Veranstaltungen</div>")
+    assert len("12.03.2018 von Redaktion · Keine Kommentare · Allgemein, Neuigkeiten, "
+               "Veranstaltungen") > 80
+    body = f"<article class='post'>{line}<h1>Sommerfest im Verein</h1><p>{'Text. ' * 40}</p></article>"
+    assert find_dates(page("", body), None, fetched_at=FETCHED).published == "2018-03-12"
+
+
+HOWTO = ('<script type="application/ld+json">{{"@context":"http://schema.org/","@type":"HowTo",'
+         '"name":"Tischdecke","mainEntityOfPage":"{url}","datePublished":"2022-01-10T22:06:08:684Z"}}'
+         '</script>')
+
+
+@pytest.mark.parametrize(
+    ("entity_url", "expected"),
+    [("https://www.example.com/diy/20546/tischdecke", "2022-01-10"),
+     ("https://www.example.com/diy/other-project", None)],
+)
+def test_main_entity_of_another_work_type(entity_url: str, expected: str | None) -> None:
+    found = find_dates(story(HOWTO.format(url=entity_url)), "https://example.com/diy/20546/tischdecke/",
+                       fetched_at=FETCHED)
+    assert (found.published or "")[:10] == (expected or "")
+    assert found.date_source == ("jsonld" if expected else None)
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        ("<span class='month'>Apr</span> <span class='day'>04</span><span class='year'>2013</span>",
+         "2013-04-04"),
+        ("<span class='entry-day'>4</span><span class='entry-month'>04</span>"
+         "<span class='entry-year'>2013</span>", "2013-04-04"),
+        ("<span class='day'>04</span><span class='month'>Foo</span><span class='year'>2013</span>",
+         None),
+    ],
+)
+def test_date_printed_in_parts(parts: str, expected: str | None) -> None:
+    body = (f"<article class='post'><h1>Haben sich Mozarts Eltern gesorgt?</h1>"
+            f"<div class='date'>{parts}</div><p>{'Text. ' * 40}</p></article>")
+    assert find_dates(page("", body), None, fetched_at=FETCHED).published == expected
+
+
+UTC_JSONLD = ('<script type="application/ld+json">{"@type":"NewsArticle",'
+              '"datePublished":"2023-11-09T02:11:03+00:00"}</script>')
+LOCAL_TIME = ('<time datetime="2023-11-08T21:11:03-05:00" itemprop="datePublished">'
+              'November 8, 2023</time>')
+
+
+def test_utc_timestamp_yields_to_the_same_moment_in_the_page_offset() -> None:
+    found = find_dates(story(UTC_JSONLD, LOCAL_TIME), None, fetched_at=FETCHED)
+    assert found.published == "2023-11-08T21:11:03-05:00"
+    # Another moment is not a twin: the JSON-LD stays.
+    other = LOCAL_TIME.replace("21:11:03", "20:00:00")
+    assert find_dates(story(UTC_JSONLD, other), None, fetched_at=FETCHED).published \
+        == "2023-11-09T02:11:03+00:00"
+
+
+def test_story_header_block_is_not_the_site_header() -> None:
+    body = ("<div class='container'><div class='article-header'><h1 class='article-header__title'>"
+            "Police investigating stabbing</h1><div class='article-header__meta'><time "
+            "datetime='2023-11-08T21:11:03-05:00' class='article-header__pub-date'>November 8, 2023"
+            f"</time></div></div><p>{'Story text. ' * 40}</p></div>")
+    found = find_dates(page("", body), None, fetched_at=FETCHED)
+    assert (found.published, found.date_source) == ("2023-11-08T21:11:03-05:00", "time")
+
+
+@pytest.mark.parametrize(
+    ("attrs", "published", "modified"),
+    [
+        ("data-published='2019-10-05T10:00:00+02:00'", "2019-10-05T10:00:00+02:00", None),
+        ("data-date='2019-10-05'", "2019-10-05", None),
+        ("data-modified='2019-10-07'", None, "2019-10-07"),
+        ("data-id='20191005'", None, None),
+    ],
+)
+def test_data_attribute_dates(attrs: str, published: str | None, modified: str | None) -> None:
+    body = (f"<article><h1>Storm hits the coast</h1><div class='byline' {attrs}>By Jo Smith</div>"
+            f"<p>{'Body text of the story. ' * 20}</p></article>")
+    found = find_dates(page("", body), None, fetched_at=FETCHED)
+    assert (found.published, found.modified) == (published, modified)
+
+
+NEXT_DATA = ('<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{"article":'
+             '{"publishedAt":"2019-10-05T10:00:00+02:00"},"more":[{"publishedAt":"2019-09-01"}]}}}'
+             '</script>')
+
+
+@pytest.mark.parametrize(
+    ("head", "extra", "expected"),
+    [
+        ("", "", None),  # script JSON alone is not trusted
+        ('<meta property="og:image" content="https://cdn.example.com/uploads/2019/10/storm.jpg">',
+         "", ("2019-10-05T10:00:00+02:00", "meta")),
+        ('<meta property="og:image" content="https://cdn.example.com/uploads/2019/09/storm.jpg">',
+         "", None),
+        ("", f"<p>{'Long story text. ' * 12} The storm of 5 October 2019 was the worst in years.</p>",
+         ("2019-10-05T10:00:00+02:00", "dateline")),
+    ],
+)
+def test_script_json_date_needs_confirmation(head: str, extra: str, expected: object) -> None:
+    body = f"<div><h1>Storm hits the coast</h1>{extra}<p>{'Body text. ' * 40}</p></div>{NEXT_DATA}"
+    found = find_dates(page(head, body), "https://example.com/storm", fetched_at=FETCHED)
+    assert ((found.published, found.date_source) if found.published else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("meta_day", "expected"),
+    [("2020-02-12", ("2020-02-05", "dateline")), ("2020-02-05", ("2020-02-05", "meta"))],
+)
+def test_generic_date_meta_yields_to_the_printed_dateline(meta_day: str, expected: tuple[str, str]) -> None:
+    head = f'<meta name="date" content="{meta_day}">'
+    body = ("<div><div class='news-single-timedata'>05.02.2020 - Redaktion: Eberhard Fuhr</div>"
+            f"<h1>Faire Lieferketten</h1><p>{'Text. ' * 40}</p></div>")
+    found = find_dates(page(head, body), None, fetched_at=FETCHED)
+    assert (found.published, found.date_source) == expected
