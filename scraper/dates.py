@@ -144,9 +144,8 @@ class _Page:
     def visible(self) -> list[tuple[str, Stamp]]:
         """``<time>``/microdata candidates, then datelines, nearest the headline first."""
         prior, following = self.window
-        times = marked_times(
-            self.tree, self.headline, [*prior, *following], modified=False
-        )
+        times = marked_times(self.tree, self.headline, prior, following, modified=False,
+                             render_day=self.latest - timedelta(days=1))
         times += plain_times(prior, following)
         return [("time", s) for s in self.plausible(times)] + [
             ("dateline", s)
@@ -217,9 +216,7 @@ class _Page:
         if not found:
             prior, following = self.window
             found = self.plausible(
-                marked_times(
-                    self.tree, self.headline, [*prior, *following], modified=True
-                )
+                marked_times(self.tree, self.headline, prior, following, modified=True)
             )
         return found[0] if found else None
 

@@ -178,42 +178,60 @@ def _time_value(element: lxml_html.HtmlElement, modified: bool = False) -> Stamp
     return parse_machine(" ".join(element.text_content().split())[:80])
 
 
-def _is_marked(element: lxml_html.HtmlElement, modified: bool) -> bool:
+def _mark(element: lxml_html.HtmlElement, modified: bool) -> str | None:
+    """How ``element`` is marked as the published (or modified) date: 'class', 'data' or None."""
     marks = f"{element.get('itemprop') or ''} {element.get('class') or ''} " \
         f"{element.get('property') or ''}"
     if element.get("pubdate") is not None:
         marks += " pubdate"
     if _MODIFIED_MARK.search(marks):
-        return modified
+        return "class" if modified else None
     if not modified and _PUBLISHED_MARK.search(marks):
+        return "class"
+    return "data" if _data_value(element, modified) is not None else None
+
+
+def _masthead_risk(text: str, mark: str, stamp: Stamp | None, render_day: date | None) -> bool:
+    """Above the headline and outside any story block: a weekday line, a bare data
+    attribute or the render day are a masthead's "today"."""
+    if mark == "data" or ANY_WEEKDAY_RE.search(text):
         return True
-    return _data_value(element, modified) is not None
+    return stamp is not None and render_day is not None and abs((stamp.day - render_day).days) <= 1
 
 
 def marked_times(
     tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElement | None,
-    window: list[Line], modified: bool,
+    prior: list[Line], following: list[Line], modified: bool, render_day: date | None = None,
 ) -> list[Stamp | None]:
     """Elements marked as the published (or modified) date, in the story's region.
 
     With a headline: next to it first, then anywhere in its article container.
-    Without one: anywhere outside excluded blocks.
+    Without one: anywhere outside excluded blocks (class marks only). Above a
+    headline that has no container, weekday lines and bare data attributes
+    are a masthead's.
     """
     near: list[Stamp | None] = []
     inside: list[Stamp | None] = []
-    blocks = {line.element for line in window if not line.excluded}
+    above = {line.element: line.text for line in prior if not line.excluded}
+    below = {line.element for line in following if not line.excluded}
     container = story_container(headline) if headline is not None else None
     scope = container if container is not None else tree
     keep = ancestors(headline) if headline is not None else frozenset()
     for element in scope.iter(*_MARKABLE):
-        if not _is_marked(element, modified) or is_excluded(element, keep):
+        mark = _mark(element, modified)
+        if mark is None or is_excluded(element, keep):
             continue
         if element.tag == "meta" and element.getparent() is not None \
                 and element.getparent().tag == "head":
             continue  # head metas are the 'meta' source
-        if block_of(element) in blocks:
+        block = block_of(element)
+        if block in below:
             near.append(_time_value(element, modified))
-        elif headline is None or container is not None:
+        elif block in above:
+            stamp = _time_value(element, modified)
+            if container is not None or not _masthead_risk(above[block], mark, stamp, render_day):
+                near.append(stamp)
+        elif container is not None or (headline is None and mark == "class"):
             inside.append(_time_value(element, modified))
     return near + inside
 

@@ -86,6 +86,10 @@ KAZPOST = """
         "<div><p>KazPost</p><p>Kazakhstan News</p><p>Saturday, Feb 22, 2025</p></div>",
         "<header><span>Saturday, Feb 22, 2025</span></header>",
         '<div class="top"><time datetime="2025-02-22">Saturday, Feb 22, 2025</time></div>',
+        '<div class="brand-line" data-date="2025-02-22">Kazakhstan News</div>',
+        '<div class="top"><span class="post-date">Saturday, Feb 22, 2025</span></div>',
+        "<div><p>KazPost</p><p>Saturday, <span class='d'>22</span> <span class='month'>Feb</span>"
+        " <span class='day'>22</span><span class='year'>2025</span></p></div>",
     ],
 )
 def test_masthead_render_date_is_never_the_publication_date(masthead: str) -> None:
@@ -492,3 +496,24 @@ def test_generic_date_meta_yields_to_the_printed_dateline(meta_day: str, expecte
             f"<h1>Faire Lieferketten</h1><p>{'Text. ' * 40}</p></div>")
     found = find_dates(page(head, body), None, fetched_at=FETCHED)
     assert (found.published, found.date_source) == expected
+
+
+@pytest.mark.parametrize(
+    "masthead",
+    ['<div class="brand-line" data-date="2025-02-22">KazPost · Kazakhstan News</div>',
+     '<div class="bar"><span class="post-date">Saturday, Feb 22, 2025</span></div>'],
+)
+def test_masthead_marks_above_a_headline_without_container(masthead: str) -> None:
+    body = (f"{masthead}<div><h1>Kazakhstan: Chinese Kazakhs arrested</h1>"
+            f"<p>{'Words of the story. ' * 40}</p></div>")
+    for fetched in (None, "2025-02-22T08:00:00Z"):
+        assert find_dates(page("", body), "https://kazpost.com/slug", fetched_at=fetched).published is None
+
+
+def test_marked_date_above_a_headline_without_container_on_the_render_day() -> None:
+    body = ("<div class='bar'><span class='post-date'>Feb 22, 2025</span></div><div><h1>Kazakhstan: "
+            f"arrests</h1><p>{'Words of the story. ' * 40}</p></div>")
+    on_render_day = find_dates(page("", body), None, fetched_at="2025-02-22T08:00:00Z")
+    assert on_render_day.published is None
+    later = find_dates(page("", body), None, fetched_at="2025-06-01T08:00:00Z")
+    assert later.published == "2025-02-22"
