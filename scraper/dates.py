@@ -57,11 +57,16 @@ from scraper.dates_sources import (
     page_title,
     plain_times,
     script_dates,
-    url_dates,
-    url_month,
     written_dates,
 )
-from scraper.dates_text import ANY_WEEKDAY_RE, WEEKDAY_RE, Stamp, parse_machine
+from scraper.dates_text import (
+    ANY_WEEKDAY_RE,
+    WEEKDAY_RE,
+    Stamp,
+    parse_machine,
+    url_dates,
+    url_month,
+)
 from scraper.structured import jsonld_objects
 
 __all__ = ["DateFinding", "find_dates"]
@@ -266,11 +271,11 @@ def _choose(page: _Page) -> tuple[str, Stamp] | None:
         agreeing = [c for c in candidates if shown and c[1].day == shown[0].day]
         candidates = agreeing + candidates
     if not candidates:
-        shown = page.visible()
+        printed = page.visible()
         # A generic "date" meta often carries the day of an update or of the rendering:
         # against the date printed next to the headline, the printed one wins.
-        disagree = weak and shown and shown[0][1].day != weak[0][1].day
-        candidates = shown if disagree else weak + shown
+        disagree = weak and printed and printed[0][1].day != weak[0][1].day
+        candidates = printed if disagree else weak + printed
     if not candidates:
         candidates = page.corroborated()
     urls = page.plausible(url_dates(page.urls))

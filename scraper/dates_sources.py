@@ -22,6 +22,7 @@ from scraper.dates_text import (
     WEEKDAY_RE,
     Stamp,
     find_text_dates,
+    folder_date,
     json_dates,
     make_stamp,
     month_number,
@@ -36,16 +37,14 @@ __all__ = [
     "canonical_url",
     "datelines",
     "htmldate_guess",
-    "lead_image_days",
     "jsonld_dates",
+    "lead_image_days",
     "marked_times",
     "meta_dates",
     "page_title",
     "plain_times",
     "script_dates",
     "split_date",
-    "url_dates",
-    "url_month",
     "written_dates",
 ]
 
@@ -77,14 +76,6 @@ _LABEL = re.compile(
     r"жарияланды)\W{0,3}(?:\w+\W{1,3}){0,2}$",
     re.IGNORECASE,
 )
-_URL_DATES = (
-    re.compile(r"/((?:19|20)\d{2})/([01]?\d)/([0-3]?\d)(?:/|$|[-_.])"),
-    re.compile(r"/((?:19|20)\d{2})-([01]\d)-([0-3]\d)(?:/|$|[-_.])"),
-    re.compile(r"[-_/]((?:19|20)\d{2})([01]\d)([0-3]\d)(?:/|$|[-_.])"),
-    re.compile(r"[-_]((?:19|20)\d{2})[-_]([01]\d)[-_]([0-3]\d)(?:/|$|[-_.])"),
-)
-
-
 # Other kinds of work that may be the page's main entity (a how-to, a recipe, a video page).
 _MAIN_ENTITY_TYPES = frozenset({
     "howto", "recipe", "videoobject", "review", "creativework", "question", "qapage",
@@ -98,7 +89,7 @@ def _url_key(url: object) -> str | None:
         url = url.get("@id") or url.get("url")
     if not isinstance(url, str) or "/" not in url:
         return None
-    bare = re.sub(r"^[a-z]+://(?:www\.)?", "", url.split("#")[0].split("?")[0], flags=re.I)
+    bare = re.sub(r"^[a-z]+://(?:www\.)?", "", url.split("#")[0].split("?")[0], flags=re.IGNORECASE)
     return bare.rstrip("/").lower() or None
 
 
@@ -367,34 +358,12 @@ def page_title(tree: lxml_html.HtmlElement) -> str:
     return " ".join(title.text_content().split()) if title is not None else ""
 
 
-_URL_MONTH = re.compile(r"/((?:19|20)\d{2})/([01]?\d)/")
-
-
-def url_month(url: str | None) -> tuple[int, int] | None:
-    match = _URL_MONTH.search(url or "")
-    return (int(match.group(1)), int(match.group(2))) if match else None
-
-
 def htmldate_guess(tree: lxml_html.HtmlElement, url: str | None) -> str | None:
     """htmldate's reading of the page (it copies the tree before pruning it)."""
     try:
         return find_date(tree, url=url, original_date=True, extensive_search=False)
     except Exception:  # noqa: BLE001 - a third-party heuristic; its failure means "no guess"
         return None
-
-
-def url_dates(urls: Iterable[str | None]) -> list[Stamp | None]:
-    stamps: list[Stamp | None] = []
-    for url in urls:
-        if not url:
-            continue
-        path = re.sub(r"^[a-z]+://[^/]+", "", url.split("?")[0].split("#")[0], flags=re.IGNORECASE)
-        for pattern in _URL_DATES:
-            match = pattern.search(path)
-            if match:
-                stamps.append(make_stamp(*(int(g) for g in match.groups())))
-                break
-    return stamps
 
 
 def script_dates(tree: lxml_html.HtmlElement) -> list[Stamp]:
@@ -411,9 +380,6 @@ def script_dates(tree: lxml_html.HtmlElement) -> list[Stamp]:
     return []
 
 
-_IMAGE_DATE = re.compile(r"/((?:19|20)\d{2})/([01]\d)/(?:([0-3]\d)/)?")
-
-
 def lead_image_days(tree: lxml_html.HtmlElement,
                     story: lxml_html.HtmlElement | None) -> set[tuple[int, int, int]]:
     """(year, month, day or 0) from the date folders of the lead image's path.
@@ -428,9 +394,4 @@ def lead_image_days(tree: lxml_html.HtmlElement,
     first = next(story.iter("img"), None) if story is not None else None
     if first is not None:
         paths.append(first.get("src") or "")
-    days = set()
-    for path in paths:
-        match = _IMAGE_DATE.search(path)
-        if match:
-            days.add((int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)))
-    return days
+    return {day for day in map(folder_date, paths) if day is not None}

@@ -1,12 +1,14 @@
-"""Reading dates out of strings: machine values and human datelines.
+"""Reading dates out of strings: machine values, human datelines, URL paths.
 
-Two entry points, both pure and exception-free:
+Entry points, all pure and exception-free:
 
 * :func:`parse_machine` for values meant for machines (JSON-LD, ``<meta>``,
   ``<time datetime>``): ISO 8601 in its many spellings, RFC 2822, compact
   ``YYYYMMDD``;
 * :func:`find_text_dates` for text a reader sees ("October 15, 2019",
-  "15.10.2019, 14:30", "15 октября 2019 г.", "Veröffentlicht am 3. März 2020").
+  "15.10.2019, 14:30", "15 октября 2019 г.", "Veröffentlicht am 3. März 2020");
+* :func:`json_dates` for publication keys in script JSON;
+* :func:`url_dates`, :func:`url_month` and :func:`folder_date` for dates in URL paths.
 
 A found date is a :class:`Stamp`: the calendar day plus, when the source
 states a time, the ISO datetime string (with its offset when one is given).
@@ -15,13 +17,14 @@ states a time, the ISO datetime string (with its offset when one is given).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
 __all__ = [
-    "ANY_WEEKDAY_RE", "WEEKDAY_RE", "Stamp", "find_text_dates", "json_dates", "make_stamp",
-    "month_number", "parse_machine",
+    "ANY_WEEKDAY_RE", "WEEKDAY_RE", "Stamp", "find_text_dates", "folder_date", "json_dates",
+    "make_stamp", "month_number", "parse_machine", "url_dates", "url_month",
 ]
 
 
@@ -246,3 +249,47 @@ def json_dates(text: str) -> list[Stamp]:
     """Publication dates under well-known keys of a JSON text, in order of appearance."""
     found = (parse_machine(m.group(1)) for m in _JSON_DATE.finditer(text))
     return [stamp for stamp in found if stamp is not None]
+
+
+# A full date in a URL path: /2021/01/22/, /2021-01-22/, /20210122/, -2021_01_22.
+_URL_DATES = (
+    re.compile(r"/((?:19|20)\d{2})/([01]?\d)/([0-3]?\d)(?:/|$|[-_.])"),
+    re.compile(r"/((?:19|20)\d{2})-([01]\d)-([0-3]\d)(?:/|$|[-_.])"),
+    re.compile(r"[-_/]((?:19|20)\d{2})([01]\d)([0-3]\d)(?:/|$|[-_.])"),
+    re.compile(r"[-_]((?:19|20)\d{2})[-_]([01]\d)[-_]([0-3]\d)(?:/|$|[-_.])"),
+)
+
+
+def url_dates(urls: Iterable[str | None]) -> list[Stamp | None]:
+    """The full date in each URL's path, if any (host, query and fragment ignored)."""
+    stamps: list[Stamp | None] = []
+    for url in urls:
+        if not url:
+            continue
+        path = re.sub(r"^[a-z]+://[^/]+", "", url.split("?")[0].split("#")[0], flags=re.IGNORECASE)
+        for pattern in _URL_DATES:
+            match = pattern.search(path)
+            if match:
+                stamps.append(make_stamp(*(int(g) for g in match.groups())))
+                break
+    return stamps
+
+
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})/([01]?\d)/")
+
+
+def url_month(url: str | None) -> tuple[int, int] | None:
+    """(year, month) of a ``/YYYY/MM/`` folder in a URL."""
+    match = _URL_MONTH.search(url or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+_FOLDER_DATE = re.compile(r"/((?:19|20)\d{2})/([01]\d)/(?:([0-3]\d)/)?")
+
+
+def folder_date(path: str) -> tuple[int, int, int] | None:
+    """(year, month, day or 0) of the date folders in a path (``/uploads/2016/05/``)."""
+    match = _FOLDER_DATE.search(path)
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)

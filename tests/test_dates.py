@@ -88,8 +88,8 @@ KAZPOST = """
         '<div class="top"><time datetime="2025-02-22">Saturday, Feb 22, 2025</time></div>',
         '<div class="brand-line" data-date="2025-02-22">Kazakhstan News</div>',
         '<div class="top"><span class="post-date">Saturday, Feb 22, 2025</span></div>',
-        "<div><p>KazPost</p><p>Saturday, <span class='d'>22</span> <span class='month'>Feb</span>"
-        " <span class='day'>22</span><span class='year'>2025</span></p></div>",
+        ("<div><p>KazPost</p><p>Saturday, <span class='d'>22</span> <span class='month'>Feb</span>"
+        " <span class='day'>22</span><span class='year'>2025</span></p></div>"),
     ],
 )
 def test_masthead_render_date_is_never_the_publication_date(masthead: str) -> None:
@@ -362,8 +362,8 @@ def test_real_sidebar_heading_is_still_not_the_headline() -> None:
 @pytest.mark.parametrize(
     ("meta_line", "expected"),
     [
-        ("<div class='teaser-small__metadata'><p class='byline__author'>VON MORITZ GATHMANN am "
-         "21. April 2020</p></div>", "2020-04-21"),
+        (("<div class='teaser-small__metadata'><p class='byline__author'>VON MORITZ GATHMANN am "
+         "21. April 2020</p></div>"), "2020-04-21"),
         # Not beside the headline: a list of teasers of other stories.
         ("<p>Lede.</p><div><div class='teaser-small__metadata'><p>am 21. April 2020</p></div></div>",
          None),
@@ -411,8 +411,8 @@ def test_main_entity_of_another_work_type(entity_url: str, expected: str | None)
     [
         ("<span class='month'>Apr</span> <span class='day'>04</span><span class='year'>2013</span>",
          "2013-04-04"),
-        ("<span class='entry-day'>4</span><span class='entry-month'>04</span>"
-         "<span class='entry-year'>2013</span>", "2013-04-04"),
+        (("<span class='entry-day'>4</span><span class='entry-month'>04</span>"
+         "<span class='entry-year'>2013</span>"), "2013-04-04"),
         ("<span class='day'>04</span><span class='month'>Foo</span><span class='year'>2013</span>",
          None),
     ],
