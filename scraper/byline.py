@@ -15,6 +15,7 @@ import re
 import unicodedata
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from scraper.fields import is_site_name
@@ -219,10 +220,10 @@ def _is_house(name: str, sites: set[str]) -> bool:
     return is_site_name(name, sites) or _ORG.search(name) is not None
 
 
-_BYLINE_XPATH = (
-    ".//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline')"
-    " or contains(@id,'author') or contains(@class,'Author') or contains(@class,'Byline')"
-    " or contains(@class,'autor') or contains(@class,'Autor')]"
+# author/Author, autor/Autor (de, es, pl …), byline/Byline: few predicates keep this one pass cheap
+_BYLINE_XPATH = etree.XPath(
+    ".//*[@class and (contains(@class,'uthor') or contains(@class,'utor') or contains(@class,'yline'))"
+    " or @rel='author' or @itemprop='author' or contains(@id,'author')]"
 )
 # Links to an author's page name the author even beside a Twitter handle or an avatar.
 _PROFILE_HREF = re.compile(
@@ -240,16 +241,34 @@ def _in_comments(node: lxml_html.HtmlElement) -> bool:
     return any("comment" in (el.get("class") or "").lower() for el in (node, *node.iterancestors()))
 
 
-def _byline_nodes(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
-    """Author-marked elements of the story (not in sidebars, comments or related lists)."""
-    nodes = []
-    for node in tree.xpath(_BYLINE_XPATH)[:40]:
-        if not isinstance(node.tag, str) or node.tag in _NOT_BYLINE_TAGS:
+# not "caption": some headers call the headline block one ("item-caption")
+_CAPTION = re.compile(r"credit|copyright|bildunterschrift|bildquelle", re.IGNORECASE)
+
+
+def _in_caption(node: lxml_html.HtmlElement) -> bool:
+    """A picture's caption or credit line ("By U.S. Customs" under a video) names no author."""
+    for depth, el in enumerate((node, *node.iterancestors())):
+        if el.tag in ("figure", "figcaption") or _CAPTION.search(el.get("class") or ""):
+            return True
+        if depth >= 3:
+            return False
+    return False
+
+
+def _byline_nodes(
+    tree: lxml_html.HtmlElement,
+) -> tuple[list[lxml_html.HtmlElement], list[lxml_html.HtmlElement]]:
+    """Author-marked elements of the story (not in sidebars, comments or related lists), and
+    every author-marked element outside comments (author boxes often sit in footers)."""
+    nodes: list[lxml_html.HtmlElement] = []
+    boxes: list[lxml_html.HtmlElement] = []
+    for node in _BYLINE_XPATH(tree)[:80]:
+        if not isinstance(node.tag, str) or node.tag in _NOT_BYLINE_TAGS or _in_comments(node):
             continue
-        if in_boilerplate(node, include_self=True) or _in_comments(node):
-            continue
-        nodes.append(node)
-    return nodes
+        boxes.append(node)
+        if not (in_boilerplate(node, include_self=True) or _in_caption(node)):
+            nodes.append(node)
+    return nodes, boxes
 
 
 def _node_names(node: lxml_html.HtmlElement) -> list[str]:
@@ -282,22 +301,45 @@ _TEXT_BYLINE = re.compile(
 _DATED_NAME = re.compile(
     r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\s*[-–—|·]\s*[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’.-]+){1,2}$"
 )
-_BYLINE_WINDOW = 40
-_BYLINE_TAGS = frozenset({"p", "div", "span", "strong", "em", "b", "small", "address", "li", "h5", "h6"})
+# Elements scanned after and before the headline: a byline sits in the story's header.
+_BYLINE_AFTER = 120
+_BYLINE_BEFORE = 15
+_BYLINE_TAGS = frozenset({"p", "div", "span", "strong", "em", "b", "small", "address", "li", "h5", "h6", "a"})
 
 
-def _text_byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
-    """A plain "By Jane Doe" / "Von Hans Meier" line just under the headline."""
-    h1 = tree.find(".//body//h1")
+_OPENING = re.compile(r"^[\s\d.:/,|–—-]*(?:by|von|aut|text|por|par|av|door|автор|redaktion|written|posted|story|\d|$)",
+                      re.IGNORECASE)
+
+
+def _opens_byline(node: lxml_html.HtmlElement) -> bool:
+    """Cheap test on the first words before the node's whole text is gathered."""
+    first = next((t for t in node.itertext() if t.strip()), "")
+    return _OPENING.match(first.lstrip()) is not None
+
+
+def _headline_h1(tree: lxml_html.HtmlElement, sites: set[str]) -> lxml_html.HtmlElement | None:
+    """The story's ``<h1>`` (not an empty one, not the site's logo), else the first ``<h2>``."""
+    for h1 in tree.iterfind(".//body//h1"):
+        text = node_text(h1)
+        if len(text) >= 3 and not is_site_name(text, sites):
+            return h1
+    return tree.find(".//body//h2")
+
+
+def _text_byline_authors(tree: lxml_html.HtmlElement, sites: set[str]) -> list[str]:
+    """A plain "By Jane Doe" / "Von Hans Meier" line just under (or just above) the headline."""
+    h1 = _headline_h1(tree, sites)
     if h1 is None:
         return []
-    for node in h1.xpath(f"following::*[position() <= {_BYLINE_WINDOW}]"):
-        if not isinstance(node.tag, str) or node.tag not in _BYLINE_TAGS:
+    after = h1.xpath(f"following::*[position() <= {_BYLINE_AFTER}]")
+    before = h1.xpath(f"preceding::*[position() <= {_BYLINE_BEFORE}]")
+    for node in [*after, *reversed(before)]:
+        if not isinstance(node.tag, str) or node.tag not in _BYLINE_TAGS or not _opens_byline(node):
             continue
         text = node_text(node)
         if len(text) > 100 or not (_TEXT_BYLINE.match(text) or _DATED_NAME.match(text)):
             continue
-        if in_boilerplate(node):
+        if in_boilerplate(node) or _in_caption(node):
             continue
         names = [n for n in clean_authors(text) if n[0].isupper()]
         if names and len(names) <= 3:
@@ -305,7 +347,7 @@ def _text_byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
     return []
 
 
-def _fuller(name: str, others: list[str]) -> str:
+def _fuller(name: str, others: list[str], bios: list[str]) -> str:
     """The full form of a user name or bare first name that another signal on the page spells out."""
     if " " in name:
         return name
@@ -317,6 +359,12 @@ def _fuller(name: str, others: list[str]) -> str:
     for other in others:
         if other.split()[0] == name and len(other.split()) in (2, 3):
             return other
+    # an author box opening "Nils Pickert ist freier Autor …" / "Jane Doe is a …" / "Stefanus Stahl - …"
+    bio = re.compile(rf"^{re.escape(name)}\s+((?-i:[A-ZÀ-ÖØ-Þ])[\w'’-]+)\s+(?:(?-i:[a-zß-ÿ])\w*\s|[-–—]\s)")
+    for text in bios:
+        found = bio.match(text)
+        if found:
+            return f"{name} {found.group(1)}"
     return name
 
 
@@ -332,16 +380,21 @@ def find_authors(
     organisation counts only when no source names anyone else (some
     publishers sign as the house).
     """
-    nodes = _byline_nodes(tree)
+    nodes, boxes = _byline_nodes(tree)
     sources = [
         _jsonld_authors(objects),
         _meta_authors(metas, sites),
         _byline_authors(nodes),
-        _text_byline_authors(tree),
+        _text_byline_authors(tree, sites),
     ]
     for index, names in enumerate(sources):
         people = [n for n in names if not _is_house(n, sites)]
         if people:
-            others = [n for source in sources[index + 1:] for n in source]
-            return list(dict.fromkeys(_fuller(n, others) for n in people))
+            later = sources[index + 1:]
+            for fuller in later:  # JSON-LD naming one of two bylined authors
+                if set(people) < set(fuller) and not any(_is_house(n, sites) for n in fuller):
+                    return fuller
+            others = [n for source in later for n in source]
+            bios = [node_text(box)[:120] for box in boxes] if any(" " not in n for n in people) else []
+            return list(dict.fromkeys(_fuller(n, others, bios) for n in people))
     return next((names for names in sources if names), [])
