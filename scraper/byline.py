@@ -1,166 +1,33 @@
-"""Authors: JSON-LD, meta tags, byline elements and plain "By …" lines, cleaned to names.
+"""Authors: JSON-LD, meta tags, byline elements and plain "By …" lines.
 
-Prefixes ("By", "Von", "Autor/in:", "Redaktion:"), roles ("Staff Writer",
-"FOCUS-Online-Experte"), parentheses, trailing dates and separators ("and",
-"und", ",", "&", ";", "im Gespräch mit") are removed; agency codes beside a
-person ("/ dpa") are dropped. Photo credits, profile URLs, initials, phrases,
-organisations, sidebar and comment names are not authors. Sources that agree
-refine each other: a bare first name or user name becomes the full name
-another signal on the page gives. Pure functions over a parsed tree.
+Strings are cleaned to names by :mod:`scraper.byline_names`. The first source
+naming a person wins; sidebar, comment, caption and related-list names are
+never taken, and the site's own name or an organisation only when nobody else
+is named. Sources that agree refine each other: a bare first name or a user
+name becomes the full name another signal on the page gives, and JSON-LD
+naming one of two bylined authors gives way to the byline. Pure functions
+over a parsed tree.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from scraper.byline_names import (
+    clean_authors,
+    is_organisation,
+    is_url,
+    squash,
+)
 from scraper.fields import is_site_name
 from scraper.structured import ARTICLE_TYPES, types_of
 from scraper.text import fold, in_boilerplate, node_text
 
 __all__ = ["clean_authors", "find_authors"]
-
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
-_LEAD = re.compile(r"^[\s\d.:/,|·•*–—-]+")  # a date or bullet before the byline
-_BY_PREFIX = re.compile(
-    r"^(?:(?:post\s+)?author\s+|(?:written|posted|published|text|story|reporting|words|article|recipe|column|"
-    r"review|report|artikel|beitrag|pressemitteilung|eine kolumne|ein kommentar|ein bericht|ein interview|ein gastbeitrag|text (?:und|and|&) "
-    r"fotos?)\s+)?(?:by|von|autor(?:in|innen|/in|\*in|:in|\(in\))?|authors?|verfasst von|geschrieben von|"
-    r"veröffentlicht von|erstellt von|publié par|escrito por|vom|(?-i:[Pp]or|[Pp]ar|di|door|av)|przez|автор|"
-    r"текст|interview|text|redaktion(?=\s*:))(?:\s*:\s*|\s+|$)",
-    re.IGNORECASE,
-)
-# Photo, picture and copyright credits name the photographer, not the author.
-_CREDIT = re.compile(
-    r"^(?:©|\(c\)\s|(?:fotos?|photos?|photograph(?:y|s|er)?|bild(?:er)?|images?|pictures?|illustrations?|"
-    r"grafik|kamera|camera|video|credits?|copyright|bildrechte|quelle|source|фото)\b)",
-    re.IGNORECASE,
-)
-_DAYS = (
-    r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|mo|di|mi|do|fr|sa|so|monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
-)
-_MONTHS = (
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
-    r"september|october|november|december|januar|februar|märz|mär|mai|juni|juli|okt|oktober|dez|dezember"
-)
-_DATE_TAIL = re.compile(
-    rf"(?:\s+|\s*[|,–—-]\s*)(?:(?:am|on|at|um|le|el|il|vom|den|published|(?:last\s+)?updated|modified|"
-    rf"veröffentlicht|(?:zuletzt\s+)?aktualisiert)\s+)?(?:(?:{_DAYS})\.?,?\s+)?(?:(?:{_MONTHS})\.?\s+)?\d.*$|\s+(?:at|am|on|um)$",
-    re.IGNORECASE,
-)
-# Whole month and day names only: "Jan" and "May" may be names.
-_CALENDAR = re.compile(
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|"
-    r"freitag|samstag|sonntag|january|february|march|april|june|july|august|september|october|november|"
-    r"december|januar|februar|märz|juni|juli|oktober|dezember)",
-    re.IGNORECASE,
-)
-_PARENS = re.compile(r"\s*\([^()]*(?:\)|$)")
-_NAME_SPLIT = re.compile(
-    r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\bи\b|\bet\b|\by\b|\bim gespräch mit\b|\bin conversation with\b)\s*"
-    r"|\s+[-–—]\s+",
-    re.IGNORECASE,
-)
-_ROLE = re.compile(
-    r"^(?:staff|senior|chief|contributing|special|political|foreign|freelance|freie[rn]?|leitende[rn]?)?\s*"
-    r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|redakteur(?:in)?|autor(?:in)?|"
-    r"photographer|staff|korrespondent(?:in)?|kolumnist(?:in)?|journalist(?:in)?)s?\b|"
-    r"^(?:ph\.?\s?d|m\.?\s?d|msc|mba|rn|rd|dr)\.?$",
-    re.IGNORECASE,
-)
-# "FOCUS-Online-Experte Robin Tschöpe", "SPIEGEL-Korrespondent Max Muster": the role goes, the name stays.
-_ROLE_PREFIX = re.compile(
-    r"^\S*(?:experte|expertin|autor|autorin|redakteur|redakteurin|korrespondent|korrespondentin|kolumnist|"
-    r"kolumnistin|reporter|reporterin|gastautor|gastautorin)\s+(?=(?-i:[A-ZÀ-ÖØ-Þ]))",
-    re.IGNORECASE,
-)
-# News agencies: credited beside a person ("Jane Doe / dpa"), the person is the author.
-_AGENCIES = frozenset(
-    "dpa afp ap apa reuters kna epd sid dts ddp efe ansa tass xinhua upi ani pti ians afx kyodo yonhap "
-    "rtr ots belga anp sda ats keystone-sda".split()
-)
-_ORG = re.compile(
-    r"(?:\bredacción|\brédaction|\bredazione|\bredakcja|\be\.\s?v\.?|\bgmbh|\bag|\binc\.?|\bltd\.?|\bllc|\bverlag|verband|ministerium|redaktion|redaktionsteam|"
-    r"\bnewsroom|\bnews desk|\bteam|\bagentur|\bagency|\bagencies)$",
-    re.IGNORECASE,
-)
-_STOP_WORDS = frozenset(
-    "posted on published updated veröffentlicht am alle beiträge all posts view more share comments "
-    "kommentare read minutes min lesezeit uhr datum date fecha kategorie category tags schlagworte bio "
-    "publicado publié pubblicato opublikowano".split()
-)
-_NOT_NAME = re.compile(r"\d|@|https?:|www\.|\.(?:com|org|net|de)\b|admin|webmaster", re.IGNORECASE)
-_URLISH = re.compile(r"^(?:https?:|www\.|/|\S+@\S+$)", re.IGNORECASE)
-_PARTICLES = frozenset(
-    "van von vom zu de da das dos del della di der den du la le al el bin ibn ten ter y e".split()
-)
-
-
-def _is_phrase(part: str) -> bool:
-    """Several words, one of them lower-case ("Weine in Berlin", "deinen Hochzeitsbloggern"): not a name."""
-    words = [w for w in part.split() if w[:1].isalpha()]
-    return len(words) > 1 and any(w.isalpha() and w[0].islower() and w.lower() not in _PARTICLES for w in words)
-
-
-def _name_ok(part: str) -> bool:
-    words = [w.strip(".,") for w in part.lower().split()]
-    if not words or len(part) > 60 or len(words) > 5 or any(w in _STOP_WORDS for w in words):
-        return False
-    if len(words) == 1 and _CALENDAR.fullmatch(words[0]):
-        return False  # "April" left over from "17 April 2012"
-    if words[0] in ("by", "von", "par", "por", "di", "of"):
-        return False
-    if len(words) == 1 and len(part) < 3:
-        return False  # editor's initials ("PP"), not a name
-    return not (_ROLE.match(part) or _NOT_NAME.search(part))
-
-
-def _parts(text: str) -> list[str] | None:
-    """The name candidates of a prefix-free byline; None when it reads as prose or a label row."""
-    parts: list[str] = []
-    for part in _NAME_SPLIT.split(text):
-        part = _BY_PREFIX.sub("", part.strip(" :-–—()[]~·•*")).strip(" :-–—()[]~·•*")
-        if not part or _CREDIT.match(part) or _ROLE.match(part):
-            continue  # a photo credit or a role beside the name
-        part = _ROLE_PREFIX.sub("", part)
-        if ":" in part or _is_phrase(part):
-            # "Kategorie: Diakonie", "Bundesministerium für Wirtschaft": a label row or prose; after
-            # a name, a description ("Jane Doe, a reporter at …") that ends the byline
-            if not parts:
-                return None
-            break
-        if part.endswith(".") and len(part.split()[-1]) > 4:
-            part = part[:-1]
-        parts.append(part)
-    return parts
-
-
-def clean_authors(raw: str) -> list[str]:
-    """Names from a byline string: prefixes, roles, dates, credits and separators removed."""
-    text = fold(_INVISIBLE.sub("", raw))
-    if _URLISH.match(text) or _CREDIT.match(text):
-        return []  # a profile URL, an e-mail address or a photo credit
-    text = _LEAD.sub("", text)
-    text = _BY_PREFIX.sub("", text, count=1)
-    text = _DATE_TAIL.sub("", _PARENS.sub("", text))
-    parts = _parts(text)
-    names: list[str] = []
-    for part in parts or []:
-        if _name_ok(part) and part not in names:
-            names.append(part)
-    people = [n for n in names if n.lower() not in _AGENCIES]
-    return people or names
-
-
-def _squash(name: str) -> str:
-    """Letters only, accents off: "Gàbor Muniér" and "gabor_munier" agree."""
-    letters = unicodedata.normalize("NFKD", name.casefold())
-    return re.sub(r"[\W_]+", "", "".join(c for c in letters if not unicodedata.combining(c)))
 
 
 def _jsonld_authors(objects: list[dict[str, Any]]) -> list[str]:
@@ -173,7 +40,11 @@ def _jsonld_authors(objects: list[dict[str, Any]]) -> list[str]:
         items = raw if isinstance(raw, list) else [raw]
         names: list[str] = []
         for item in items:
-            if isinstance(item, dict) and not item.get("name") and str(item.get("@id")) in by_id:
+            if (
+                isinstance(item, dict)
+                and not item.get("name")
+                and str(item.get("@id")) in by_id
+            ):
                 item = by_id[str(item.get("@id"))]
             value = item.get("name") if isinstance(item, dict) else item
             if isinstance(value, str):
@@ -184,10 +55,24 @@ def _jsonld_authors(objects: list[dict[str, Any]]) -> list[str]:
 
 
 # Story types plus the other authored posts whose author is the page's author.
-_AUTHORED_TYPES = ARTICLE_TYPES | {"discussionforumposting", "howto", "recipe", "podcastepisode"}
+_AUTHORED_TYPES = ARTICLE_TYPES | {
+    "discussionforumposting",
+    "howto",
+    "recipe",
+    "podcastepisode",
+}
 # "author" may repeat inside cited references; these tags repeat once per author.
-_META_AUTHORS = ("author", "article:author", "citation_author", "dc.creator", "dcterms.creator",
-                 "parsely-author", "sailthru.author", "cxenseparse:author", "byl")
+_META_AUTHORS = (
+    "author",
+    "article:author",
+    "citation_author",
+    "dc.creator",
+    "dcterms.creator",
+    "parsely-author",
+    "sailthru.author",
+    "cxenseparse:author",
+    "byl",
+)
 _HOUSE_SEP = re.compile(r"\s+[-–—|:]\s+|\s*[|–—]\s*")
 
 
@@ -198,7 +83,7 @@ def _meta_authors(metas: dict[str, list[str]], sites: set[str]) -> list[str]:
     """
     house: list[str] = []
     for meta in _META_AUTHORS:
-        values = [v for v in dict.fromkeys(metas.get(meta, [])) if not _URLISH.match(v)]
+        values = [v for v in dict.fromkeys(metas.get(meta, [])) if not is_url(v)]
         if not values or (meta == "author" and len(values) > 1):
             continue  # several different "author" metas are references' authors (body microdata)
         names: list[str] = []
@@ -217,7 +102,7 @@ def _meta_authors(metas: dict[str, list[str]], sites: set[str]) -> list[str]:
 
 def _is_house(name: str, sites: set[str]) -> bool:
     """The site's own name or an organisation's ("… e.V.", "… GmbH", "Redaktion")."""
-    return is_site_name(name, sites) or _ORG.search(name) is not None
+    return is_site_name(name, sites) or is_organisation(name)
 
 
 # author/Author, autor/Autor (de, es, pl …), byline/Byline: few predicates keep this one pass cheap
@@ -233,20 +118,32 @@ _PROFILE_HREF = re.compile(
 )
 
 
-_NOT_BYLINE_TAGS = frozenset({"meta", "link", "body", "html", "article", "main", "section", "script"})
+_NOT_BYLINE_TAGS = frozenset(
+    {"meta", "link", "body", "html", "article", "main", "section", "script"}
+)
 
 
 def _in_comments(node: lxml_html.HtmlElement) -> bool:
     # camelCase comment widgets ("mtbnewsCommentAuthorName") escape the word-based furniture test
-    return any("comment" in (el.get("class") or "").lower() for el in (node, *node.iterancestors()))
+    return any(
+        "comment" in (el.get("class") or "").lower()
+        for el in (node, *node.iterancestors())
+    )
 
 
 # not "caption": some headers call the headline block one ("item-caption")
 _CAPTION = re.compile(r"credit|copyright|bildunterschrift|bildquelle", re.IGNORECASE)
 
 
-def _in_caption(node: lxml_html.HtmlElement) -> bool:
-    """A picture's caption or credit line ("By U.S. Customs" under a video) names no author."""
+def _in_caption(node: lxml_html.HtmlElement, inside: bool = False) -> bool:
+    """A picture's caption or credit line ("By U.S. Customs" under a video) names no author.
+
+    ``inside``: a credit element within the node counts too (a line wrapping the credit).
+    """
+    if inside and any(
+        _CAPTION.search(el.get("class") or "") for el in node.iter(etree.Element)
+    ):
+        return True
     for depth, el in enumerate((node, *node.iterancestors())):
         if el.tag in ("figure", "figcaption") or _CAPTION.search(el.get("class") or ""):
             return True
@@ -263,7 +160,11 @@ def _byline_nodes(
     nodes: list[lxml_html.HtmlElement] = []
     boxes: list[lxml_html.HtmlElement] = []
     for node in _BYLINE_XPATH(tree)[:80]:
-        if not isinstance(node.tag, str) or node.tag in _NOT_BYLINE_TAGS or _in_comments(node):
+        if (
+            not isinstance(node.tag, str)
+            or node.tag in _NOT_BYLINE_TAGS
+            or _in_comments(node)
+        ):
             continue
         boxes.append(node)
         if not (in_boilerplate(node, include_self=True) or _in_caption(node)):
@@ -287,7 +188,9 @@ def _node_names(node: lxml_html.HtmlElement) -> list[str]:
 def _byline_authors(nodes: list[lxml_html.HtmlElement]) -> list[str]:
     for node in nodes:
         names = _node_names(node)
-        if names and len(names) <= 3:  # more is a category or tag row with an "author" class
+        if (
+            names and len(names) <= 3
+        ):  # more is a category or tag row with an "author" class
             return names
     return []
 
@@ -304,11 +207,15 @@ _DATED_NAME = re.compile(
 # Elements scanned after and before the headline: a byline sits in the story's header.
 _BYLINE_AFTER = 120
 _BYLINE_BEFORE = 15
-_BYLINE_TAGS = frozenset({"p", "div", "span", "strong", "em", "b", "small", "address", "li", "h5", "h6", "a"})
+_BYLINE_TAGS = frozenset(
+    {"p", "div", "span", "strong", "em", "b", "small", "address", "li", "h5", "h6", "a"}
+)
 
 
-_OPENING = re.compile(r"^[\s\d.:/,|–—-]*(?:by|von|aut|text|por|par|av|door|автор|redaktion|written|posted|story|\d|$)",
-                      re.IGNORECASE)
+_OPENING = re.compile(
+    r"^[\s\d.:/,|–—-]*(?:by|von|aut|text|por|par|av|door|автор|redaktion|written|posted|story|\d|$)",
+    re.IGNORECASE,
+)
 
 
 def _opens_byline(node: lxml_html.HtmlElement) -> bool:
@@ -317,7 +224,9 @@ def _opens_byline(node: lxml_html.HtmlElement) -> bool:
     return _OPENING.match(first.lstrip()) is not None
 
 
-def _headline_h1(tree: lxml_html.HtmlElement, sites: set[str]) -> lxml_html.HtmlElement | None:
+def _headline_h1(
+    tree: lxml_html.HtmlElement, sites: set[str]
+) -> lxml_html.HtmlElement | None:
     """The story's ``<h1>`` (not an empty one, not the site's logo), else the first ``<h2>``."""
     for h1 in tree.iterfind(".//body//h1"):
         text = node_text(h1)
@@ -334,12 +243,16 @@ def _text_byline_authors(tree: lxml_html.HtmlElement, sites: set[str]) -> list[s
     after = h1.xpath(f"following::*[position() <= {_BYLINE_AFTER}]")
     before = h1.xpath(f"preceding::*[position() <= {_BYLINE_BEFORE}]")
     for node in [*after, *reversed(before)]:
-        if not isinstance(node.tag, str) or node.tag not in _BYLINE_TAGS or not _opens_byline(node):
+        if (
+            not isinstance(node.tag, str)
+            or node.tag not in _BYLINE_TAGS
+            or not _opens_byline(node)
+        ):
             continue
         text = node_text(node)
         if len(text) > 100 or not (_TEXT_BYLINE.match(text) or _DATED_NAME.match(text)):
             continue
-        if in_boilerplate(node) or _in_caption(node):
+        if in_boilerplate(node) or _in_caption(node, inside=True):
             continue
         names = [n for n in clean_authors(text) if n[0].isupper()]
         if names and len(names) <= 3:
@@ -352,7 +265,7 @@ def _fuller(name: str, others: list[str], bios: list[str]) -> str:
     if " " in name:
         return name
     for other in others:
-        if " " in other and _squash(other) == _squash(name):
+        if " " in other and squash(other) == squash(name):
             return other  # "arianschlichenmayer" is "Arian Schlichenmayer"
     if not name[:1].isupper():
         return name
@@ -360,7 +273,9 @@ def _fuller(name: str, others: list[str], bios: list[str]) -> str:
         if other.split()[0] == name and len(other.split()) in (2, 3):
             return other
     # an author box opening "Nils Pickert ist freier Autor …" / "Jane Doe is a …" / "Stefanus Stahl - …"
-    bio = re.compile(rf"^{re.escape(name)}\s+((?-i:[A-ZÀ-ÖØ-Þ])[\w'’-]+)\s+(?:(?-i:[a-zß-ÿ])\w*\s|[-–—]\s)")
+    bio = re.compile(
+        rf"^{re.escape(name)}\s+((?-i:[A-ZÀ-ÖØ-Þ])[\w'’-]+)\s+(?:(?-i:[a-zß-ÿ])\w*\s|[-–—]\s)"
+    )
     for text in bios:
         found = bio.match(text)
         if found:
@@ -390,11 +305,17 @@ def find_authors(
     for index, names in enumerate(sources):
         people = [n for n in names if not _is_house(n, sites)]
         if people:
-            later = sources[index + 1:]
+            later = sources[index + 1 :]
             for fuller in later:  # JSON-LD naming one of two bylined authors
-                if set(people) < set(fuller) and not any(_is_house(n, sites) for n in fuller):
+                if set(people) < set(fuller) and not any(
+                    _is_house(n, sites) for n in fuller
+                ):
                     return fuller
             others = [n for source in later for n in source]
-            bios = [node_text(box)[:120] for box in boxes] if any(" " not in n for n in people) else []
+            bios = (
+                [node_text(box)[:120] for box in boxes]
+                if any(" " not in n for n in people)
+                else []
+            )
             return list(dict.fromkeys(_fuller(n, others, bios) for n in people))
     return next((names for names in sources if names), [])

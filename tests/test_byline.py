@@ -1,0 +1,323 @@
+"""Authors (scraper.byline): one test per byline pattern, on strings and on small pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scraper.byline import clean_authors, find_authors
+from scraper.extract import parse_html
+from scraper.fields import site_names
+from scraper.structured import jsonld_objects, meta_values
+
+URL = "https://news.example.com/2024/05/story"
+STORY = (
+    "<p>"
+    + "A paragraph of the story that is long enough to be running text. " * 3
+    + "</p>"
+)
+
+
+def authors(body: str, head: str = "", url: str = URL) -> list[str]:
+    """find_authors on a page, called the way extract() calls it."""
+    html = f"<html><head><title>T</title>{head}</head><body>{body}</body></html>"
+    tree = parse_html(html)
+    metas, objects = meta_values(tree), jsonld_objects(tree)
+    return find_authors(
+        tree, metas, objects, site_names(metas, objects, url, declared=False)
+    )
+
+
+def ld(obj: dict[str, object]) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def meta(name: str, content: str) -> str:
+    return f'<meta name="{name}" content="{content}">'
+
+
+# -- cleaning byline strings ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("Autor/in: Korinna Hennig", ["Korinna Hennig"]),  # gender-neutral label
+        ("Text: Jane Doe", ["Jane Doe"]),
+        ("Eine Kolumne von Nils Pickert", ["Nils Pickert"]),
+        (
+            "- Redaktion: Eberhard Fuhr (Pressesprecher des EJW)",
+            ["Eberhard Fuhr"],
+        ),  # label, role in parens
+        ("Jane Doe (AFP)", ["Jane Doe"]),  # agency in parentheses
+        ("Jane Doe / dpa", ["Jane Doe"]),  # agency beside a person
+        ("dpa", ["dpa"]),  # an agency alone is the credit
+        (
+            "FOCUS-Online-Experte Robin Tschöpe",
+            ["Robin Tschöpe"],
+        ),  # compound role prefix
+        ("Von Anna Müller, freie Journalistin", ["Anna Müller"]),
+        (
+            "Richard David Precht im Gespräch mit Karin Fischer",
+            ["Richard David Precht", "Karin Fischer"],
+        ),
+        (
+            "Jane Doe, a reporter at the Daily Example",
+            ["Jane Doe"],
+        ),  # description after the name
+        ("Mat\u00adthi\u00adas Lauerer", ["Matthias Lauerer"]),  # soft hyphens
+        ("Jan", ["Jan"]),  # a month's abbreviation is also a name
+    ],
+)
+def test_clean_authors_keeps_the_names(raw: str, names: list[str]) -> None:
+    assert clean_authors(raw) == names
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("Author: Gàbor Muniér, Datum: 03.Mär.19", ["Gàbor Muniér"]),
+        (
+            "Lisa Petrich Mi, 12. Oktober 2022",
+            ["Lisa Petrich"],
+        ),  # weekday before the date
+        (
+            "CBS News February 21, 2020 / 5:30 PM",
+            ["CBS News"],
+        ),  # month name before the date
+        ("Itamar Turner-Trauring Last updated 23 Mar 2022", ["Itamar Turner-Trauring"]),
+        ("06.11.2023 13:30 von Olga", ["Olga"]),  # date and time before "von"
+        ("11.12.2019 - Amelie Loevenich", ["Amelie Loevenich"]),
+        ("17 April 2012 • 2:54pm", []),  # a date is not a name
+    ],
+)
+def test_clean_authors_strips_dates(raw: str, names: list[str]) -> None:
+    assert clean_authors(raw) == names
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Foto: Max Muster",
+        "Photo by Jane Doe",
+        "© Kathrin Führes",
+        "Bildrechte: Jane Doe",
+        "Фото из Инстаграма Лукаша Подольски",
+    ],
+)
+def test_photo_credits_are_not_authors(raw: str) -> None:
+    assert clean_authors(raw) == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Bundesministerium für Wirtschaft und Klimaschutz",  # an organisation's name is a phrase
+        "Iberische Weine in Berlin",
+        "Multimedia Redaktion Kategorie: Diakonie, Pflege",  # a label row
+        "wordpressadmin",  # the CMS account
+        "Article by",
+        "Full Bio",
+        "Publicado",
+    ],
+)
+def test_phrases_labels_and_accounts_are_not_names(raw: str) -> None:
+    assert clean_authors(raw) == []
+
+
+# -- JSON-LD --------------------------------------------------------------------------------------
+
+
+def test_jsonld_person_and_organization_list_keeps_the_person() -> None:
+    head = ld(
+        {
+            "@type": "NewsArticle",
+            "author": [
+                {"@type": "Person", "name": "Jane Doe"},
+                {"@type": "Organization", "name": "Example News Agency"},
+            ],
+        }
+    )
+    assert authors(STORY, head) == ["Jane Doe"]
+
+
+def test_jsonld_forum_post_author() -> None:
+    head = ld(
+        {
+            "@type": "DiscussionForumPosting",
+            "author": {"@type": "Person", "name": "Pepemaus"},
+        }
+    )
+    assert authors(STORY, head) == ["Pepemaus"]
+
+
+def test_jsonld_one_of_two_bylined_authors_gives_way_to_the_byline() -> None:
+    head = ld({"@type": "Article", "author": {"@type": "Person", "name": "Jane Doe"}})
+    body = (
+        '<h1>Headline of the story</h1><div class="byline">By Jane Doe and John Roe</div>'
+        + STORY
+    )
+    assert authors(body, head) == ["Jane Doe", "John Roe"]
+
+
+def test_jsonld_user_name_becomes_the_bylined_name() -> None:
+    head = ld(
+        {"@type": "Article", "author": {"@type": "Person", "name": "gabor_munier"}}
+    )
+    body = (
+        '<h1>Headline of the story</h1><span class="author">Gàbor Muniér</span>' + STORY
+    )
+    assert authors(body, head) == ["Gàbor Muniér"]
+
+
+def test_jsonld_first_name_completed_by_the_author_box() -> None:
+    head = ld({"@type": "Article", "author": {"@type": "Person", "name": "Nils"}})
+    box = '<footer class="post-footer"><p class="author-bio">Nils Pickert ist freier Autor.</p></footer>'
+    assert authors("<h1>Headline of the story</h1>" + STORY + box, head) == [
+        "Nils Pickert"
+    ]
+
+
+def test_first_name_not_completed_by_a_noun() -> None:
+    head = ld({"@type": "Article", "author": {"@type": "Person", "name": "Matthias"}})
+    box = '<div class="site-footer"><div class="author-box">Matthias Medizinstudent, Papa und Läufer</div></div>'
+    assert authors("<h1>Headline of the story</h1>" + STORY + box, head) == ["Matthias"]
+
+
+# -- meta tags ------------------------------------------------------------------------------------
+
+
+def test_meta_author() -> None:
+    assert authors(STORY, meta("author", "Jane Doe")) == ["Jane Doe"]
+
+
+def test_cited_references_meta_authors_are_ignored() -> None:
+    head = meta("citation_author", "Marwan H. Adwan")
+    refs = "".join(
+        f'<div itemscope><meta name="author" content="{n}"></div>'
+        for n in ("A. Roe", "B. Poe")
+    )
+    assert authors(STORY + refs, head) == ["Marwan H. Adwan"]
+
+
+def test_meta_site_with_tagline_is_the_house() -> None:
+    head = meta("author", "Example News – Das Magazin für Lesben")
+    body = "<h1>Headline of the story</h1><p>Von Claudia Lindner</p>" + STORY
+    assert authors(body, head, url="https://examplenews.com/a") == ["Claudia Lindner"]
+
+
+def test_meta_site_then_person() -> None:
+    assert authors(STORY, meta("author", "Example - Alberto Ávila")) == [
+        "Alberto Ávila"
+    ]
+
+
+def test_meta_organisation_gives_way_to_a_person() -> None:
+    head = meta("author", "Bund der Leser e.V.")
+    body = (
+        '<h1>Headline of the story</h1><span class="byline">Von Leonora Holling</span>'
+        + STORY
+    )
+    assert authors(body, head) == ["Leonora Holling"]
+
+
+def test_meta_house_name_before_a_person_meta() -> None:
+    head = meta("author", "Example News") + meta("cxenseparse:author", "Lisa Petrich")
+    assert authors(STORY, head, url="https://examplenews.com/a") == ["Lisa Petrich"]
+
+
+def test_site_name_alone_is_kept_as_the_house_credit() -> None:
+    assert authors(
+        STORY, meta("author", "Example News"), url="https://examplenews.com/a"
+    ) == ["Example News"]
+
+
+# -- byline elements ------------------------------------------------------------------------------
+
+
+def test_itemprop_author_with_nested_name() -> None:
+    body = (
+        '<h1>Headline of the story</h1><div itemprop="author" itemscope>'
+        '<img alt=""><span itemprop="name">Jane Doe</span><span>Senior Editor, Politics</span></div>'
+    )
+    assert authors(body + STORY) == ["Jane Doe"]
+
+
+def test_rel_author_link() -> None:
+    assert authors(
+        '<h1>Headline of the story</h1><a rel="author" href="/jd">Jane Doe</a>' + STORY
+    ) == ["Jane Doe"]
+
+
+def test_profile_link_beats_a_social_handle_in_the_same_box() -> None:
+    body = (
+        '<div class="entry-meta-author"><a href="https://news.example.com/author/matthias/">Matthias</a>'
+        '<a href="https://twitter.com/herrpfleger">herrpfleger</a></div>'
+    )
+    assert authors("<h1>Headline of the story</h1>" + body + STORY) == ["Matthias"]
+
+
+def test_spanish_autor_class() -> None:
+    body = '<div class="autor"><h6>Jacobo Betancur Peláez | Publicado hace 3 horas</h6></div>'
+    assert authors("<h1>Headline of the story</h1>" + body + STORY) == [
+        "Jacobo Betancur Peláez"
+    ]
+
+
+def test_comment_authors_are_never_taken() -> None:
+    body = '<div class="siteCommentList"><p class="siteCommentAuthorName">RockyRider66</p></div>'
+    assert authors("<h1>Headline of the story</h1>" + STORY + body) == []
+
+
+def test_sidebar_authors_are_never_taken() -> None:
+    body = '<aside class="sidebar"><span class="author">Marat Bekov</span></aside>'
+    assert authors("<h1>Headline of the story</h1>" + STORY + body) == []
+
+
+# -- plain byline lines near the headline --------------------------------------------------------
+
+
+def test_by_line_under_the_headline() -> None:
+    assert authors(
+        "<h1>Headline of the story</h1><p>By Jane Doe and John Roe</p>" + STORY
+    ) == [
+        "Jane Doe",
+        "John Roe",
+    ]
+
+
+def test_dated_label_line_above_the_headline() -> None:
+    body = "<div><span>05.02.2020</span> <span>- Redaktion: Eberhard Fuhr (Pressesprecher)</span></div>"
+    assert authors(body + "<h1>Headline of the story</h1>" + STORY) == ["Eberhard Fuhr"]
+
+
+def test_date_and_name_line_under_the_headline() -> None:
+    body = '<h1>Headline of the story</h1><p class="text-muted">11.12.2019 - Amelie Loevenich</p>'
+    assert authors(body + STORY) == ["Amelie Loevenich"]
+
+
+def test_logo_h1_anchors_nothing_the_h2_headline_does() -> None:
+    body = (
+        '<h1><a href="/">Example News</a></h1><nav>' + "<span>x</span>" * 150 + "</nav>"
+        "<h2>Headline of the story</h2><p>Von Claudia Lindner</p>" + STORY
+    )
+    assert authors(body, url="https://examplenews.com/a") == ["Claudia Lindner"]
+
+
+def test_credit_under_a_picture_is_not_a_byline() -> None:
+    body = (
+        '<h1>Headline of the story</h1><p><video></video><span class="credit video-credit">'
+        "By U.S. Customs and Border Protection</span></p>"
+    )
+    assert authors(body + STORY) == []
+
+
+def test_by_line_far_below_the_headline_is_not_taken() -> None:
+    filler = "<p><span>Paragraph</span></p>" * 100
+    assert (
+        authors(
+            "<h1>Headline of the story</h1>" + filler + "<p>By Jane Doe</p>" + STORY
+        )
+        == []
+    )
