@@ -15,12 +15,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing import get_context
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from scraper.config import Settings
 from scraper.discover import Link, feed_links, sitemap_links, sniff_listing
-from scraper.errors import FetchError, NotHTML, ScraperError
+from scraper.errors import BinaryContent, FetchError, NotHTML, ScraperError
 from scraper.fetch import Fetcher
 from scraper.frontier import Frontier, FrontierEntry
 from scraper.models import Article, Page
@@ -29,6 +30,8 @@ from scraper.store import Archive
 from scraper.urls import archive_key, canonicalize, host_of, is_asset, is_private_host, looks_like_article, site_of
 
 __all__ = ["Crawler", "RunSummary", "Event", "PageRecorder"]
+
+T = TypeVar("T")
 
 # Skipped on purpose, not failures: they do not make the exit code 1.
 SKIP_KINDS = frozenset({"robots", "scope", "not_article"})
@@ -105,7 +108,6 @@ class Crawler:
         self._recorders = list(recorders)
         self._version = version
         self._hosts: set[str] = set(h.lower() for h in settings.allowed_hosts)
-        self._private_seed_hosts: set[str] = set()
         self._summary = RunSummary()
         self._pending_writes: list[_Outcome] = []
         self._last_flush = time.monotonic()
@@ -130,7 +132,6 @@ class Crawler:
             self.frontier.begin_run(refresh=self.settings.refresh, refresh_after_days=self.settings.refresh_after_days)
             self.frontier.add_seeds(links)
         self._follow = follow
-        self._seed_urls = {link.url for link in links}
         fetcher = self._fetcher or Fetcher(self.settings, version=self._version)
         executor = _make_executor(self.settings.workers)
         try:
@@ -203,23 +204,17 @@ class Crawler:
             return outcome
         kind = sniff_listing(page.content, page.content_type, page.final_url) if listing_kind else None
         if kind is not None:
-            parse = feed_links if kind == "feed" else sitemap_links
+            parse = partial(feed_links if kind == "feed" else sitemap_links, page.content, page.final_url)
             try:
-                outcome.listing = [Link(link.url, "sitemap" if link.kind == "sitemap" else link.kind, link.feed_date,
-                                        link.sitemap_lastmod) for link in parse(page.content, page.final_url)]
+                outcome.listing = await _off_loop(executor, parse)
             except Exception as exc:  # noqa: BLE001 - a broken listing is a recorded failure, not a crash
-                outcome.error = ScraperError(f"unreadable {kind}: {exc}", url=entry.url)
-                outcome.error.kind = "decode"
+                outcome.error = BinaryContent(f"unreadable {kind}: {exc}", url=entry.url)
             return outcome
         if listing_kind and not _looks_html(page):
             outcome.error = NotHTML(f"not an HTML page, feed or sitemap ({page.content_type or 'no type'})",
                                     url=entry.url)
             return outcome
-        call = _analysis_call(page, self.settings, want_links=self._follow)
-        if executor is None:
-            outcome.analysis = call()
-        else:
-            outcome.analysis = await asyncio.get_running_loop().run_in_executor(executor, call)
+        outcome.analysis = await _off_loop(executor, _analysis_call(page, self.settings, want_links=self._follow))
         return outcome
 
     # -- writing ----------------------------------------------------------------------------------
@@ -347,9 +342,14 @@ def _looks_html(page: Page) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<head" in head or b"<body" in head
 
 
-def _analysis_call(page: Page, settings: Settings, *, want_links: bool) -> Callable[[], Analysis]:
-    from functools import partial
+async def _off_loop(executor: Executor | None, call: Callable[[], T]) -> T:
+    """Run CPU work in the pool so the event loop stays free for I/O (inline without a pool)."""
+    if executor is None:
+        return call()
+    return await asyncio.get_running_loop().run_in_executor(executor, call)
 
+
+def _analysis_call(page: Page, settings: Settings, *, want_links: bool) -> Callable[[], Analysis]:
     return partial(analyse, page.content, page.final_url, content_type=page.content_type or None,
                    site=settings.site(site_of(page.final_url)), fetched_at=page.fetched_at, status=page.status,
                    want_links=want_links)
