@@ -29,7 +29,7 @@ one does not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
@@ -54,6 +54,7 @@ from scraper.dates_sources import (
     lead_image_days,
     marked_times,
     meta_dates,
+    page_moments,
     page_title,
     plain_times,
     script_dates,
@@ -146,6 +147,7 @@ class _Page:
             if abs((s.day - render_day).days) > 1
         ]
 
+    @cached_property
     def visible(self) -> list[tuple[str, Stamp]]:
         """``<time>``/microdata candidates, then datelines, nearest the headline first."""
         prior, following = self.window
@@ -242,7 +244,7 @@ def _instant(stamp: Stamp) -> datetime | None:
 
 
 def _local_twin(
-    chosen: tuple[str, Stamp], others: list[tuple[str, Stamp]]
+    chosen: tuple[str, Stamp], others: Callable[[], list[tuple[str, Stamp]]]
 ) -> tuple[str, Stamp]:
     """The same moment written in the page's own offset, when the chosen one is in UTC.
 
@@ -252,7 +254,7 @@ def _local_twin(
     moment = _instant(chosen[1])
     if moment is None or moment.utcoffset() != timedelta(0):
         return chosen
-    for source, stamp in others:
+    for source, stamp in others():
         other = _instant(stamp)
         if other is not None and other.utcoffset() and other == moment:
             return source, stamp
@@ -267,11 +269,11 @@ def _choose(page: _Page) -> tuple[str, Stamp] | None:
     if candidates and len({stamp.day for _, stamp in candidates}) > 1:
         # Machine sources disagree (a republished or re-dated story): the one that
         # matches the date printed for readers wins.
-        shown = [s for src, s in page.visible() if src == "dateline"]
+        shown = [s for src, s in page.visible if src == "dateline"]
         agreeing = [c for c in candidates if shown and c[1].day == shown[0].day]
         candidates = agreeing + candidates
     if not candidates:
-        printed = page.visible()
+        printed = page.visible
         # A generic "date" meta often carries the day of an update or of the rendering:
         # against the date printed next to the headline, the printed one wins.
         disagree = weak and printed and printed[0][1].day != weak[0][1].day
@@ -284,7 +286,9 @@ def _choose(page: _Page) -> tuple[str, Stamp] | None:
         same_day = [c for c in candidates if c[1].day == urls[0].day]
         return same_day[0] if same_day else ("url", urls[0])
     if candidates:
-        return _local_twin(candidates[0], [*candidates, *page.visible()])
+        return _local_twin(
+            candidates[0], lambda: [*candidates, *(("time", s) for s in page_moments(page.tree))]
+        )
     return ("url", urls[0]) if urls else None
 
 

@@ -107,9 +107,9 @@ def _kind(element: lxml_html.HtmlElement, beside_headline: bool = False) -> str:
         return ""
     if tag in _HARD_TAGS or _HARD_WORDS.search(marks):
         return "hard"
-    if _STORY_HEADER.search(marks) and not _SOFT_WORDS.search(_STORY_HEADER.sub("", marks)):
-        return ""  # the story's own header: neither the site's header nor a story container
     if tag in _SOFT_TAGS or _SOFT_WORDS.search(marks):
+        if _STORY_HEADER.search(marks) and not _SOFT_WORDS.search(_STORY_HEADER.sub("", marks)):
+            return ""  # the story's own header: neither the site's header nor a story container
         return "soft"
     if tag == "article" or _ARTICLE_WORDS.search(marks):
         return "article"
@@ -267,8 +267,8 @@ class _State:
 
 
 def _enter(state: _State, el: lxml_html.HtmlElement, keep: frozenset[lxml_html.HtmlElement],
-           headline: lxml_html.HtmlElement) -> _State:
-    kind = _kind(el, beside_headline=el.getparent() is headline.getparent())
+           beside: frozenset[lxml_html.HtmlElement], headline: lxml_html.HtmlElement) -> _State:
+    kind = _kind(el, beside_headline=el in beside)
     if el in keep and kind != "article":
         kind = ""  # the blocks around the headline are the story's, whatever their class
     return _State(
@@ -283,6 +283,8 @@ def _enter(state: _State, el: lxml_html.HtmlElement, keep: frozenset[lxml_html.H
 def _iter_lines(root: lxml_html.HtmlElement, headline: lxml_html.HtmlElement) -> Iterator[Line]:
     """Visual lines of the document in reading order (iterative: pages nest deeply)."""
     keep = ancestors(headline)
+    parent = headline.getparent()
+    beside = frozenset(parent) if parent is not None else frozenset()  # the headline's siblings
     stack: list[_State] = []
     state = _State(block=root)
     parts: list[str] = []
@@ -306,7 +308,7 @@ def _iter_lines(root: lxml_html.HtmlElement, headline: lxml_html.HtmlElement) ->
             if tag in _BLOCK_TAGS and (line := flush()):
                 yield line
             stack.append(state)
-            state = _enter(state, el, keep, headline)
+            state = _enter(state, el, keep, beside, headline)
             if state.hard or state.soft:
                 walker.skip_subtree()  # nothing in there may date the story: save the walk
                 continue

@@ -41,6 +41,7 @@ __all__ = [
     "lead_image_days",
     "marked_times",
     "meta_dates",
+    "page_moments",
     "page_title",
     "plain_times",
     "script_dates",
@@ -139,8 +140,7 @@ def meta_dates(tree: lxml_html.HtmlElement, names: tuple[str, ...]) -> list[Stam
 _PUBLISHED_MARK = re.compile(r"published|pubdate|datepublished|entry-date|post-date|datecreated",
                              re.IGNORECASE)
 _MODIFIED_MARK = re.compile(r"modified|updated|datemodified", re.IGNORECASE)
-_MARKABLE = ("time", "abbr", "span", "div", "p", "em", "small", "meta", "a", "li", "article",
-             "header")
+_MARKABLE = ("time", "abbr", "span", "div", "p", "em", "small", "meta", "article", "header")
 # Data attributes that scripts read the story's dates from (data-published, data-date...).
 _DATA_PUBLISHED = re.compile(r"data-(?:[\w-]*publish[\w-]*|pub-?date|date|datetime|date-?created)$",
                              re.IGNORECASE)
@@ -163,13 +163,25 @@ def _time_value(element: lxml_html.HtmlElement, modified: bool = False) -> Stamp
         stamp = parse_machine(element.get(attr))
         if stamp is not None:
             return stamp
-    stamp = _data_value(element, modified)
+    stamp = _data_value(element, modified) if element.attrib else None
     if stamp is not None:
         return stamp
     return parse_machine(" ".join(element.text_content().split())[:80])
 
 
-def _mark(element: lxml_html.HtmlElement, modified: bool) -> str | None:
+# Elements with a data attribute that may hold a date, found in one C-level pass.
+_DATA_XPATH = (
+    "descendant-or-self::*[@*[starts-with(name(), 'data-') and (contains(name(), 'date')"
+    " or contains(name(), 'publish') or contains(name(), 'modified')"
+    " or contains(name(), 'updated'))]]"
+)
+
+
+def _data_marked(scope: lxml_html.HtmlElement) -> frozenset[lxml_html.HtmlElement]:
+    return frozenset(scope.xpath(_DATA_XPATH))
+
+
+def _mark(element: lxml_html.HtmlElement, modified: bool, has_data: bool) -> str | None:
     """How ``element`` is marked as the published (or modified) date: 'class', 'data' or None."""
     marks = f"{element.get('itemprop') or ''} {element.get('class') or ''} " \
         f"{element.get('property') or ''}"
@@ -179,7 +191,7 @@ def _mark(element: lxml_html.HtmlElement, modified: bool) -> str | None:
         return "class" if modified else None
     if not modified and _PUBLISHED_MARK.search(marks):
         return "class"
-    return "data" if _data_value(element, modified) is not None else None
+    return "data" if has_data and _data_value(element, modified) is not None else None
 
 
 def _masthead_risk(text: str, mark: str, stamp: Stamp | None, render_day: date | None) -> bool:
@@ -208,8 +220,9 @@ def marked_times(
     container = story_container(headline) if headline is not None else None
     scope = container if container is not None else tree
     keep = ancestors(headline) if headline is not None else frozenset()
+    with_data = _data_marked(scope)
     for element in scope.iter(*_MARKABLE):
-        mark = _mark(element, modified)
+        mark = _mark(element, modified, element in with_data)
         if mark is None or is_excluded(element, keep):
             continue
         if element.tag == "meta" and element.getparent() is not None \
@@ -395,3 +408,12 @@ def lead_image_days(tree: lxml_html.HtmlElement,
     if first is not None:
         paths.append(first.get("src") or "")
     return {day for day in map(folder_date, paths) if day is not None}
+
+
+_MOMENTS_XPATH = "//time/@datetime | //*[@itemprop='datePublished']/@content"
+
+
+def page_moments(tree: lxml_html.HtmlElement) -> list[Stamp]:
+    """Every ``<time datetime>`` and ``itemprop=datePublished`` value of the page."""
+    found = (parse_machine(str(value)) for value in tree.xpath(_MOMENTS_XPATH)[:200])
+    return [stamp for stamp in found if stamp is not None]
