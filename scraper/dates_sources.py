@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from htmldate import find_date
 from lxml import html as lxml_html
 
 from scraper.dates_layout import Line, ancestors, block_of, is_excluded, story_container
@@ -22,8 +21,6 @@ from scraper.dates_text import (
     WEEKDAY_RE,
     Stamp,
     find_text_dates,
-    folder_date,
-    json_dates,
     make_stamp,
     month_number,
     parse_machine,
@@ -34,17 +31,11 @@ __all__ = [
     "MODIFIED_META",
     "PUBLISHED_META",
     "WEAK_META",
-    "canonical_url",
     "datelines",
-    "htmldate_guess",
     "jsonld_dates",
-    "lead_image_days",
     "marked_times",
     "meta_dates",
-    "page_moments",
-    "page_title",
     "plain_times",
-    "script_dates",
     "split_date",
     "written_dates",
 ]
@@ -357,63 +348,3 @@ def datelines(prior: list[Line], following: list[Line],
     for index, line in enumerate(reversed(prior)):
         stamps.extend(_dateline_stamps(line, _Before(story, render_day, adjacent=index == 0)))
     return stamps
-
-
-def canonical_url(tree: lxml_html.HtmlElement) -> str | None:
-    for link in tree.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            return str(link.get("href"))
-    return None
-
-
-def page_title(tree: lxml_html.HtmlElement) -> str:
-    title = tree.find(".//title")
-    return " ".join(title.text_content().split()) if title is not None else ""
-
-
-def htmldate_guess(tree: lxml_html.HtmlElement, url: str | None) -> str | None:
-    """htmldate's reading of the page (it copies the tree before pruning it)."""
-    try:
-        return find_date(tree, url=url, original_date=True, extensive_search=False)
-    except Exception:  # noqa: BLE001 - a third-party heuristic; its failure means "no guess"
-        return None
-
-
-def script_dates(tree: lxml_html.HtmlElement) -> list[Stamp]:
-    """The first publication date in the page's non-LD script JSON, if any.
-
-    Only the first: later ones are mostly teasers of other stories.
-    """
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() == "application/ld+json" or not script.text:
-            continue
-        found = json_dates(script.text[:2_000_000])
-        if found:
-            return found[:1]
-    return []
-
-
-def lead_image_days(tree: lxml_html.HtmlElement,
-                    story: lxml_html.HtmlElement | None) -> set[tuple[int, int, int]]:
-    """(year, month, day or 0) from the date folders of the lead image's path.
-
-    The lead image is the ``og:image``/``twitter:image`` or the story's first
-    ``<img>``; CMSs file uploads by date (``/uploads/2016/05/``), which confirms
-    a date but never gives one.
-    """
-    paths = [meta.get("content") or "" for meta in tree.iter("meta")
-             if (meta.get("property") or meta.get("name") or "").lower()
-             in ("og:image", "twitter:image")]
-    first = next(story.iter("img"), None) if story is not None else None
-    if first is not None:
-        paths.append(first.get("src") or "")
-    return {day for day in map(folder_date, paths) if day is not None}
-
-
-_MOMENTS_XPATH = "//time/@datetime | //*[@itemprop='datePublished']/@content"
-
-
-def page_moments(tree: lxml_html.HtmlElement) -> list[Stamp]:
-    """Every ``<time datetime>`` and ``itemprop=datePublished`` value of the page."""
-    found = (parse_machine(str(value)) for value in tree.xpath(_MOMENTS_XPATH)[:200])
-    return [stamp for stamp in found if stamp is not None]
