@@ -15,9 +15,16 @@ Cross-checks, all in the direction of the page's own evidence:
   the candidate matching the dateline printed for readers wins;
 * when the chosen timestamp is one day off a date in the URL, the URL's day wins
   (a UTC timestamp of an evening story falls on the next day);
-* when no source answers, htmldate's guess is taken only if the same day is
-  written in the story's own lines or title (or the URL gives its year and
-  month); the source then names that evidence. htmldate is never the final word.
+* a generic ``date`` meta (often an update or render stamp) yields to the
+  date printed next to the headline;
+* a UTC timestamp yields to the same moment written in the page's own offset
+  (``<time datetime>``, ``itemprop=datePublished``): the local day is the one
+  readers saw;
+* when no source answers, the first date of the page's script JSON
+  (``__NEXT_DATA__``) or htmldate's guess is taken only if the same day is
+  written in the story's own lines or title, or the URL gives its year and
+  month (script JSON also: the lead image is filed under that month); the
+  source then names that evidence. Neither is ever the final word.
 
 What is never used: the masthead "today" line (a weekday and date above the
 headline, printed when the page was rendered), dates in related / latest-news /
