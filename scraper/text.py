@@ -23,7 +23,6 @@ __all__ = [
     "word_count",
 ]
 
-_WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 #: class/id words of page furniture that never holds the article's byline or text.
@@ -38,7 +37,8 @@ _FURNITURE_TAGS = frozenset({"aside", "footer", "nav", "header", "form"})
 
 def fold(text: str | None) -> str:
     """Whitespace-folded text (runs of whitespace → one space, stripped)."""
-    return _WS.sub(" ", text or "").strip()
+    # str.split() splits on the same whitespace \s matches, several times faster than re.sub
+    return " ".join((text or "").split())
 
 
 def key(text: str | None) -> str:
