@@ -41,8 +41,19 @@ if TYPE_CHECKING:
     from scraper.store import Archive
 
 __all__ = [
-    "assign_clusters", "save_signature", "signature", "shingles", "band_keys",
-    "MIN_WORDS", "NUM_PERM", "SEED", "SHINGLE", "BANDS", "ROWS", "SCHEME",
+    "BANDS",
+    "MIN_WORDS",
+    "NUM_PERM",
+    "ROWS",
+    "SCHEME",
+    "SEED",
+    "SHINGLE",
+    "assign_clusters",
+    "band_keys",
+    "save_signature",
+    "shingle_hashes",
+    "shingles",
+    "signature",
 ]
 
 NUM_PERM = 128
@@ -102,13 +113,13 @@ def shingle_hashes(body: str) -> npt.NDArray[np.uint32]:
     total = per_word[:count] * _MIX[0]
     for k in range(1, SHINGLE):
         total += per_word[k : k + count] * _MIX[k]
-    return ((total >> np.uint64(32)) ^ total).astype(np.uint32)
+    folded: npt.NDArray[np.uint32] = ((total >> np.uint64(32)) ^ total).astype(np.uint32)
+    return folded
 
 
 def _minhash(hashes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     """datasketch's affine32 MinHash of already hashed values (numpy wraps mod 2**32)."""
-    h = np.unique(hashes)
-    h ^= h >> _U32(16)
+    h = hashes ^ (hashes >> _U32(16))  # a new array: the caller's is left alone
     h *= _U32(0x85EBCA6B)
     h ^= h >> _U32(13)
     h *= _U32(0xC2B2AE35)
@@ -146,16 +157,16 @@ def _check(sig: bytes | None, url: str) -> None:
 # -- tables ---------------------------------------------------------------
 
 _TABLES = (
-    "CREATE TABLE minhashes (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, content_hash TEXT,"
-    " scheme TEXT NOT NULL, signature BLOB)",
+    ("CREATE TABLE minhashes (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, content_hash TEXT,"
+     " scheme TEXT NOT NULL, signature BLOB)"),
     "CREATE TABLE minhash_bands (key INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (key, id)) WITHOUT ROWID",
     "CREATE TABLE cluster_pending (url TEXT PRIMARY KEY) WITHOUT ROWID",
     # Triggers, so a save by any code path (crawl, re-extraction, WARC import) queues the article.
-    "CREATE TRIGGER cluster_pending_ai AFTER INSERT ON articles"
-    " BEGIN INSERT OR IGNORE INTO cluster_pending (url) VALUES (new.url); END",
-    "CREATE TRIGGER cluster_pending_au AFTER UPDATE OF content_hash ON articles"
-    " WHEN new.content_hash IS NOT old.content_hash"
-    " BEGIN INSERT OR IGNORE INTO cluster_pending (url) VALUES (new.url); END",
+    ("CREATE TRIGGER cluster_pending_ai AFTER INSERT ON articles"
+     " BEGIN INSERT OR IGNORE INTO cluster_pending (url) VALUES (new.url); END"),
+    ("CREATE TRIGGER cluster_pending_au AFTER UPDATE OF content_hash ON articles"
+     " WHEN new.content_hash IS NOT old.content_hash"
+     " BEGIN INSERT OR IGNORE INTO cluster_pending (url) VALUES (new.url); END"),
 )
 _DROP = (
     "DROP TRIGGER IF EXISTS cluster_pending_ai", "DROP TRIGGER IF EXISTS cluster_pending_au",
@@ -294,18 +305,19 @@ def _component(archive: Archive, start: str, threshold: float) -> set[str]:
     first = _signature_of(archive, start)
     if first is None:
         return {start}  # a short body: linked to nothing
-    signatures = {start: first}
-    seen, todo = {start}, [start]
+    # Identical signatures have identical neighbours: each is looked up once, so
+    # a thousand copies of one boilerplate text cost one lookup, not a thousand.
+    seen, todo, walked = {start}, [first], {first}
     while todo:
-        mine = signatures[todo.pop()]
+        mine = todo.pop()
         values = _values(mine)
         for other, theirs in _candidates(archive, mine):
-            if other in seen:
+            if other in seen or np.count_nonzero(values == _values(theirs)) / NUM_PERM < threshold:
                 continue
-            if np.count_nonzero(values == _values(theirs)) / NUM_PERM >= threshold:
-                seen.add(other)
-                signatures[other] = theirs
-                todo.append(other)
+            seen.add(other)
+            if theirs not in walked:
+                walked.add(theirs)
+                todo.append(theirs)
     return seen
 
 

@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import random
+import time
+import tracemalloc
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from scraper.cluster import MIN_WORDS, assign_clusters, shingles, signature
+from scraper import cluster
+from scraper.cluster import (
+    BANDS,
+    MIN_WORDS,
+    NUM_PERM,
+    ROWS,
+    SCHEME,
+    SEED,
+    assign_clusters,
+    band_keys,
+    save_signature,
+    shingle_hashes,
+    shingles,
+    signature,
+)
 from scraper.config import Settings
 from scraper.errors import StoreError, UsageError
 from scraper.extract import content_hash
@@ -140,3 +157,200 @@ def test_crawl_of_two_hosts_clusters_the_syndicated_story(tmp_path: Path) -> Non
     assert copies <= set(got)
     assert {got[u] for u in copies} == {min(copies)}
     assert sum(1 for u, c in got.items() if c == min(copies)) == 2  # nothing else joined
+
+
+# -- signatures saved by the crawler, band keys in SQLite, memory ---------------------------------
+
+
+def save_with_signature(archive: Archive, url: str, body: str) -> str:
+    """What the crawler does: save the article, then its signature (computed in a worker)."""
+    outcome = save(archive, url, body)
+    save_signature(archive, url, content_hash(url, body), signature(body))
+    return outcome
+
+
+def test_saved_signatures_give_the_same_ids_and_are_not_recomputed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Archive(tmp_path / "self.db") as archive:
+        for url, body in STORIES.items():
+            save(archive, url, body)
+        assign_clusters(archive)
+        expected = clusters(archive)
+        stored = archive.db.execute("SELECT url, content_hash, signature FROM minhashes ORDER BY url").fetchall()
+    with Archive(tmp_path / "saved.db") as archive:
+        with archive.transaction():
+            for url, body in reversed(STORIES.items()):
+                save_with_signature(archive, url, body)
+
+        def refuse(body: str) -> bytes | None:
+            raise AssertionError("a saved signature was computed again")
+
+        monkeypatch.setattr(cluster, "signature", refuse)
+        assert assign_clusters(archive) == len(STORIES)
+        assert clusters(archive) == expected
+        assert archive.db.execute(
+            "SELECT url, content_hash, signature FROM minhashes ORDER BY url").fetchall() == stored
+
+
+def test_a_changed_article_saved_by_the_crawler_is_placed_again(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        for url in ONE:
+            save_with_signature(archive, url, STORIES[url])
+        assign_clusters(archive)
+        assert set(clusters(archive).values()) == {ONE[0]}
+        assert save_with_signature(archive, ONE[1], text(77)) == "updated"
+        assert assign_clusters(archive) == 1
+        got = clusters(archive)
+        assert got[ONE[1]] == ONE[1] and got[ONE[0]] == got[ONE[2]] == ONE[0]
+        save_with_signature(archive, ONE[1], STORIES[ONE[1]])  # and back again
+        assert assign_clusters(archive) == 1
+        assert set(clusters(archive).values()) == {ONE[0]}
+
+
+def test_a_replaced_signature_leaves_no_band_keys_behind(tmp_path: Path) -> None:
+    url = ONE[0]
+    with Archive(tmp_path / "a.db") as archive:
+        save(archive, url, text(1))
+        first, second = signature(text(1)), signature(text(2))
+        assert first is not None and second is not None
+        save_signature(archive, url, "h1", first)
+        save_signature(archive, url, "h2", second)
+        rows = archive.db.execute(
+            "SELECT b.key FROM minhash_bands b JOIN minhashes m ON m.id = b.id WHERE m.url = ?", [url]
+        ).fetchall()
+        assert sorted(row[0] for row in rows) == sorted(band_keys(second))
+        assert archive.db.execute("SELECT count(*) FROM minhash_bands").fetchone()[0] == BANDS
+        save_signature(archive, url, "h3", None)  # now too short to be linked
+        assert archive.db.execute("SELECT count(*) FROM minhash_bands").fetchone()[0] == 0
+        with pytest.raises(UsageError):
+            save_signature(archive, url, "h4", b"\x00" * 10)
+
+
+def test_a_new_scheme_or_an_old_table_recomputes_everything(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        # The layout before band keys were stored: replaced, and every article examined.
+        archive.db.execute("CREATE TABLE minhashes (url TEXT PRIMARY KEY, content_hash TEXT, scheme TEXT NOT NULL,"
+                           " signature BLOB)")
+        archive.db.execute("INSERT INTO minhashes VALUES ('https://old.example.com/x', 'h', 'old', x'00')")
+        for url, body in STORIES.items():
+            save(archive, url, body)
+        assert assign_clusters(archive) == len(STORIES)
+        expected = clusters(archive)
+        with archive.transaction():
+            archive.db.execute("UPDATE cluster_state SET value = 'w5-an-older-scheme' WHERE key = 'scheme'")
+            archive.db.execute("UPDATE minhashes SET signature = zeroblob(512)")  # what old code would compare
+        assert assign_clusters(archive) == 0  # all re-examined, nothing moved
+        assert clusters(archive) == expected
+        assert archive.db.execute("SELECT count(*) FROM minhashes WHERE scheme = ?", [SCHEME]).fetchone()[0] == len(
+            STORIES)
+
+
+def test_signature_is_datasketch_minhash_and_bands_are_its_lsh_parameters() -> None:
+    from datasketch import MinHash
+    from datasketch.lsh import _optimal_param
+
+    assert (BANDS, ROWS) == _optimal_param(0.8, NUM_PERM, 0.5, 0.5)
+    body = text(8)
+    reference = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme="affine32")
+    reference.update_batch([int(h) for h in shingle_hashes(body)])
+    sig = signature(body)
+    assert sig is not None and np.array_equal(np.frombuffer(sig, dtype="<u4"), reference.hashvalues)
+    assert len(set(shingle_hashes(body).tolist())) == len(shingles(body))  # no shingle collides here
+
+
+def test_clusters_are_the_components_datasketch_lsh_finds(tmp_path: Path) -> None:
+    from datasketch import LeanMinHash, MinHashLSH
+
+    rng = random.Random(3)
+    bodies: dict[str, str] = {}
+    for story in range(12):
+        base = text(100 + story, words=300).split()
+        for copy in range(4):  # copies edited more and more: some pairs fall on either side of 0.8
+            words = list(base)
+            for _ in range(copy * rng.randint(1, 6)):
+                words[rng.randrange(len(words))] = rng.choice(_VOCAB)
+            bodies[f"https://site{copy}.example.com/story-{story}"] = " ".join(words)
+    with Archive(tmp_path / "a.db") as archive:
+        for url, body in bodies.items():
+            save(archive, url, body)
+        assign_clusters(archive)
+        got = clusters(archive)
+    hashes = {url: LeanMinHash(seed=SEED, hashvalues=np.frombuffer(signature(body) or b"", dtype="<u4"),
+                               scheme="affine32") for url, body in bodies.items()}
+    index = MinHashLSH(threshold=0.8, num_perm=NUM_PERM)
+    for url, minhash in hashes.items():
+        index.insert(url, minhash)
+    expected: dict[str, str] = {}
+    for url in sorted(bodies):  # the components of the graph as the code before stored band keys built it
+        if url in expected:
+            continue
+        seen, todo = {url}, [url]
+        while todo:
+            mine = hashes[todo.pop()]
+            for other in index.query(mine):
+                if other not in seen and mine.jaccard(hashes[other]) >= 0.8:
+                    seen.add(other)
+                    todo.append(other)
+        expected.update({member: min(seen) for member in seen})
+    assert got == expected
+    assert 1 < len(set(got.values())) < len(bodies)  # some copies joined, some fell out
+
+
+def _fill(archive: Archive, count: int) -> list[tuple[str, str]]:
+    """``count`` short unrelated articles, each already alone in its cluster, and their signatures."""
+    rows = [(f"https://stored{i % 50}.example.com/story-{i}", text(10_000 + i, words=60)) for i in range(count)]
+    with archive.transaction():
+        archive.db.conn.executemany(
+            "INSERT INTO articles (url, headline, body, word_count, content_hash, version, cluster_id)"
+            " VALUES (?, ?, ?, ?, ?, 1, ?)",
+            [(url, "h", body, 60, content_hash(url, body), url) for url, body in rows],
+        )
+        for url, body in rows:
+            save_signature(archive, url, content_hash(url, body), signature(body))
+    return rows
+
+
+def test_placing_200_new_articles_among_20000_is_quick_and_small(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        stored = _fill(archive, 20_000)
+        assert assign_clusters(archive) == 0  # every stored article examined once, all alone already
+        rng = random.Random(5)
+        copied = rng.sample(stored, 50)
+        arrivals = [(url.replace("stored", "copy"), body.upper() + "\n\nShared.") for url, body in copied]
+        arrivals += [(f"https://new.example.com/story-{i}", text(50_000 + i, words=400)) for i in range(150)]
+        with archive.transaction():
+            for url, body in arrivals:
+                save_with_signature(archive, url, body)
+        tracemalloc.start()
+        started = time.perf_counter()
+        changed = assign_clusters(archive)
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        got = clusters(archive)
+    assert peak < 20 * 2**20, f"peak {peak / 2**20:.1f} MB"
+    assert elapsed < 3, f"{elapsed:.2f} s"
+    # Copies sort before their originals ("copy" < "stored"): both change, the rest are alone.
+    assert changed == 200 + 50
+    assert all(got[url] == got[copy] == min(url, copy) for (url, _), (copy, _) in zip(copied, arrivals))
+    assert all(got[url] == url for url, _ in arrivals[50:])
+
+
+def test_many_identical_copies_are_one_cluster_looked_up_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lookups: list[bytes] = []
+    real = cluster._candidates
+
+    def counted(archive: Archive, sig: bytes) -> list[tuple[str, bytes]]:
+        lookups.append(sig)
+        return real(archive, sig)
+
+    monkeypatch.setattr(cluster, "_candidates", counted)
+    urls = [f"https://host{i:03}.example.com/page-not-found" for i in range(300)]
+    with Archive(tmp_path / "a.db") as archive:
+        with archive.transaction():
+            for i, url in enumerate(urls):
+                save(archive, url, text(4) + (" Read more." if i % 2 else ""))  # two texts, 150 copies each
+        assert assign_clusters(archive) == len(urls)
+        assert set(clusters(archive).values()) == {urls[0]}
+    assert len(lookups) == len(set(lookups)) == 2
