@@ -27,6 +27,7 @@ class Analysis:
     error: str | None = None
     links: list[str] = field(default_factory=list)
     compressed: tuple[bytes, str] | None = None
+    signature: bytes | None = None  # MinHash of the body, for syndication clusters
 
 
 def analyse(content: bytes, url: str, *, content_type: str | None, site: SiteConfig | None, fetched_at: str | None,

@@ -8,7 +8,6 @@ unit-tested on the Crawler's link intake, which sends nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 import subprocess
 import sys
@@ -21,7 +20,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from scraper.config import Settings
-from scraper.crawl import Crawler
 from scraper.discover import Link
 from scraper.errors import UsageError
 from scraper.extract import extract
@@ -32,6 +30,7 @@ from scraper.serve import StaticSite
 from scraper.store import Archive
 from scraper.urls import is_private_host
 from scraper.warc import WarcRecorder
+from scraper.writer import PageWriter, Scope
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_ARTICLE = ROOT / "fixtures" / "site" / "kazakhstan-chinese-kazakhs-arrested-face-trial-in-remote-location"
@@ -165,14 +164,14 @@ def test_public_hosts_are_not_private(url):
 
 
 def _intake(tmp_path: Path, found_on: str, hosts: tuple[str, ...], urls: list[str]) -> set[str]:
-    """The URLs the Crawler queues when ``urls`` are found on ``found_on`` (nothing is fetched)."""
+    """The URLs a crawl queues when ``urls`` are found on ``found_on`` (nothing is fetched)."""
     with Archive(tmp_path / f"intake-{len(list(tmp_path.iterdir()))}.db") as archive:
-        crawler = Crawler(archive, FAST.with_(allowed_hosts=hosts))
-        crawler._hosts.add(urlsplit(found_on).netloc)  # what run() does for a seed
-        crawler._follow = True
+        # The scope run() builds: the allowed hosts plus the seed's host.
+        scope = Scope(frozenset(hosts) | {urlsplit(found_on).netloc}, follow=True)
+        writer = PageWriter(archive, FAST, scope, run_id=None)
         entry = FrontierEntry(found_on, "seed", 0, 0, None, None, None, None)
         with archive.transaction():
-            crawler._add_links([Link(u) for u in urls], entry, found_on)
+            writer._add_links([Link(u) for u in urls], entry, found_on)
         return {row[0] for row in archive.db.execute("SELECT url FROM frontier")}
 
 
