@@ -248,25 +248,33 @@ def _marks(items: Sequence[object]) -> str:
     return ", ".join("?" for _ in items)
 
 
-def _refresh(archive: Archive, urls: Sequence[str], *, strict: bool) -> list[str]:
-    """Compute the missing or stale signatures of ``urls``; return those that are articles."""
+def _examine(archive: Archive, urls: Sequence[str], *, strict: bool) -> tuple[list[str], list[str]]:
+    """Those of ``urls`` that are articles, and those whose signature is missing or stale."""
     found: list[str] = []
+    stale: list[str] = []
     for chunk in _chunks(urls):
         rows = archive.db.execute(
-            "SELECT a.url, a.content_hash, a.body, m.content_hash, m.scheme FROM articles a"
-            f" LEFT JOIN minhashes m ON m.url = a.url WHERE a.url IN ({_marks(chunk)})", list(chunk)
+            "SELECT a.url, a.content_hash IS m.content_hash AND m.scheme IS ? FROM articles a"
+            f" LEFT JOIN minhashes m ON m.url = a.url WHERE a.url IN ({_marks(chunk)})", [SCHEME, *chunk]
         ).fetchall()
         missing = set(chunk) - {row[0] for row in rows}
         if missing and strict:
             raise StoreError(f"cannot cluster: {len(missing)} unknown article(s)", url=min(missing))
-        stale = [(url, content_hash, signature(body or "")) for url, content_hash, body, stored, scheme in rows
-                 if scheme != SCHEME or stored is None or stored != content_hash]
-        if stale:
-            with archive.transaction():
-                for url, content_hash, sig in stale:
-                    _store(archive, url, content_hash, sig)
-        found.extend(row[0] for row in rows)
-    return sorted(found)
+        found.extend(url for url, _ in rows)
+        stale.extend(url for url, fresh in rows if not fresh)
+    return sorted(found), stale
+
+
+def _compute(archive: Archive, urls: Sequence[str]) -> None:
+    """Compute and store the signatures of ``urls``, one transaction per batch."""
+    for chunk in _chunks(urls):
+        rows = archive.db.execute(
+            f"SELECT url, content_hash, body FROM articles WHERE url IN ({_marks(chunk)})", list(chunk)
+        ).fetchall()
+        signed = [(url, content_hash, signature(body or "")) for url, content_hash, body in rows]
+        with archive.transaction():
+            for url, content_hash, sig in signed:
+                _store(archive, url, content_hash, sig)
 
 
 def _old_mates(archive: Archive, urls: Sequence[str]) -> list[str]:
@@ -372,8 +380,12 @@ def assign_clusters(archive: Archive, urls: Sequence[str] | None = None, *, thre
         queued = _queued(archive) if urls is None else sorted(set(urls))
         if not queued:
             return 0
-        pending = _refresh(archive, queued, strict=urls is not None)
+        _compute(archive, _examine(archive, queued, strict=urls is not None)[1])  # the slow part, unlocked
         with archive.transaction():
+            # Again under the write lock: what was saved meanwhile is placed (and dequeued) now.
+            queued = _queued(archive) if urls is None else queued
+            pending, stale = _examine(archive, queued, strict=urls is not None)
+            _compute(archive, stale)
             changed = _relabel(archive, [*pending, *_old_mates(archive, pending)], threshold)
             for chunk in _chunks(queued):
                 archive.db.execute(f"DELETE FROM cluster_pending WHERE url IN ({_marks(chunk)})", list(chunk))

@@ -311,6 +311,7 @@ def _fill(archive: Archive, count: int) -> list[tuple[str, str]]:
     return rows
 
 
+@pytest.mark.slow  # about 15 s, mostly filling the archive (20,000 rows, their FTS text and band keys)
 def test_placing_200_new_articles_among_20000_is_quick_and_small(tmp_path: Path) -> None:
     with Archive(tmp_path / "a.db") as archive:
         stored = _fill(archive, 20_000)
@@ -354,3 +355,23 @@ def test_many_identical_copies_are_one_cluster_looked_up_once(tmp_path: Path, mo
         assert assign_clusters(archive) == len(urls)
         assert set(clusters(archive).values()) == {urls[0]}
     assert len(lookups) == len(set(lookups)) == 2
+
+
+def test_an_article_saved_while_signatures_are_computed_is_placed_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = cluster._compute
+    late = ONE[0]
+
+    def meanwhile(archive: Archive, urls: list[str]) -> None:
+        real(archive, urls)
+        if archive.get_article(late) is None:  # another writer, between the unlocked part and the locked one
+            save_with_signature(archive, late, STORIES[late])
+
+    monkeypatch.setattr(cluster, "_compute", meanwhile)
+    with Archive(tmp_path / "a.db") as archive:
+        for url in ONE[1:]:
+            save(archive, url, STORIES[url])
+        assert assign_clusters(archive) == 3
+        assert set(clusters(archive).values()) == {late}
+        assert archive.db.execute("SELECT count(*) FROM cluster_pending").fetchone()[0] == 0
