@@ -11,8 +11,8 @@ next run fetches again. Nothing archived is lost or fetched twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -22,14 +22,15 @@ from multiprocessing import get_context
 from typing import Any, Protocol
 
 from scraper.config import Settings
-from scraper.discover import Link, sniff_listing
-from scraper.errors import FetchError
+from scraper.discover import Link, page_links, sniff_listing
+from scraper.errors import FetchError, ScraperError
+from scraper.extract import parse_html
 from scraper.fetch import Fetcher
 from scraper.frontier import Frontier, FrontierEntry
 from scraper.models import Page
 from scraper.store import Archive
-from scraper.urls import canonicalize, host_of, site_of
-from scraper.writer import Event, Job, PageWriter, Scope, Tally, run_job, worker_job
+from scraper.urls import canonicalize, host_of, looks_like_article, site_of
+from scraper.writer import Event, Job, PageWriter, Scope, Tally, init_worker, run_job, worker_job
 
 __all__ = ["Crawler", "RunSummary", "Event", "PageRecorder"]
 
@@ -101,6 +102,8 @@ class Crawler:
         self._local: list[Callable[[], Tally]] = []  # small writes done here, batched
         self._last_flush = time.monotonic()
         self._stop = False
+        # One writer at a time across this process and its workers (see PageWriter).
+        self._lock = get_context("forkserver").Lock()
 
     def stop(self) -> None:
         """Ask the run to stop after the requests in flight (SIGTERM, --max-time)."""
@@ -121,9 +124,9 @@ class Crawler:
             self._summary.run_id = self.archive.start_run(command, args or {})
             self.frontier.begin_run(refresh=self.settings.refresh, refresh_after_days=self.settings.refresh_after_days)
             self.frontier.add_seeds(links)
-        self._writer = PageWriter(self.archive, self.settings, self._scope(), self._summary.run_id)
+        self._writer = PageWriter(self.archive, self.settings, self._scope(), self._summary.run_id, self._lock)
         fetcher = self._fetcher or Fetcher(self.settings, version=self._version)
-        executor = _make_executor(self.settings.workers)
+        executor = _make_executor(self.settings.workers, self._lock)
         try:
             await self._loop(fetcher, executor, started)
         finally:
@@ -156,7 +159,7 @@ class Crawler:
                 room = limit - len(in_flight)
                 if budget is not None:
                     room = min(room, budget - issued)
-                with self.archive.transaction():
+                with self._lock, self.archive.transaction():
                     entries = self.frontier.take(room)
                 for entry in entries:
                     in_flight[asyncio.create_task(self._handle(fetcher, executor, entry))] = entry.url
@@ -200,6 +203,11 @@ class Crawler:
             message = f"not an HTML page, feed or sitemap ({page.content_type or 'no type'})"
             self._local.append(partial(writer.failure, entry, "not_html", message, page.attempts, page.status))
             return
+        if self._follow and listing is None and _is_listing(entry):
+            # Index pages feed the frontier: their links go in now, not after the
+            # page has waited its turn in the extraction queue (pagination is a chain).
+            with contextlib.suppress(ScraperError):
+                writer.queue_links(entry, page.final_url, page_links(parse_html(page.content, page.content_type), page.final_url))
         job = Job(entry, page, listing)
         if executor is None:
             self._report(run_job(writer, job))
@@ -219,7 +227,7 @@ class Crawler:
         if not batch:
             return
         total = Tally()
-        with self.archive.transaction():
+        with self._lock, self.archive.transaction():
             for write in batch:
                 total.add(write())
         self._report(total)
@@ -237,6 +245,10 @@ class Crawler:
         return allowed
 
 
+def _is_listing(entry: FrontierEntry) -> bool:
+    return entry.kind in ("seed", "index") or looks_like_article(entry.url) is False
+
+
 def _looks_html(page: Page) -> bool:
     ctype = page.content_type.lower()
     if "html" in ctype:
@@ -245,15 +257,11 @@ def _looks_html(page: Page) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<head" in head or b"<body" in head
 
 
-def _make_executor(workers: int | None) -> Executor | None:
+def _make_executor(workers: int | None, lock: Any) -> Executor | None:
     """A process pool sized to the cores; None (inline) when asked for 0 workers."""
     count = (os.cpu_count() or 1) if workers is None else workers
     if count <= 0:
         return None
     # forkserver: no fork of a process that runs an event loop and threads.
-    return ProcessPoolExecutor(max_workers=count, mp_context=get_context("forkserver"), initializer=_worker_signals)
-
-
-def _worker_signals() -> None:
-    """Ctrl-C reaches the whole process group: workers leave the graceful stop to the crawler."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    context = get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=init_worker, initargs=(lock,))

@@ -203,9 +203,25 @@ def _initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _narrow_fts_update(db: sqlite_utils.Database) -> None:
+    """Re-index only when the indexed text changes, not on every update of a row
+    (setting a cluster id must not re-index a whole body)."""
+    columns = ", ".join(f'"{c}"' for c in FTS_COLUMNS)
+    old = ", ".join(f'old."{c}"' for c in FTS_COLUMNS)
+    new = ", ".join(f'new."{c}"' for c in FTS_COLUMNS)
+    db.execute('DROP TRIGGER IF EXISTS "articles_au"')
+    db.execute(
+        f'CREATE TRIGGER "articles_au" AFTER UPDATE OF {columns} ON "articles" BEGIN\n'
+        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {columns}) VALUES(\'delete\', old.rowid, {old});\n'
+        f'  INSERT INTO "articles_fts" (rowid, {columns}) VALUES (new.rowid, {new});\n'
+        "END"
+    )
+
+
 #: Ordered (name, step) pairs; append only, never edit a released step.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("store-0001-initial", _initial),
+    ("store-0002-fts-update-on-text-only", _narrow_fts_update),
 )
 
 

@@ -10,10 +10,13 @@ writes in the workers keeps the crawler's event loop for I/O alone.
 
 from __future__ import annotations
 
+import signal
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from scraper.cluster import save_signature, signature
 from scraper.config import Settings
@@ -24,7 +27,7 @@ from scraper.process import Analysis, analyse
 from scraper.store import Archive
 from scraper.urls import archive_key, canonicalize, host_of, is_asset, is_private_host, looks_like_article, site_of
 
-__all__ = ["Event", "Scope", "Tally", "PageWriter", "Job", "run_job", "SKIP_KINDS"]
+__all__ = ["Event", "Scope", "Tally", "PageWriter", "Job", "run_job", "worker_job", "init_worker", "SKIP_KINDS"]
 
 # Skipped on purpose, not failures: they do not make the exit code 1.
 SKIP_KINDS = frozenset({"robots", "scope", "not_article"})
@@ -76,10 +79,17 @@ class Job:
 
 
 class PageWriter:
-    """Writes pages' outcomes into an archive, one transaction per page."""
+    """Writes pages' outcomes into an archive, one transaction per page.
 
-    def __init__(self, archive: Archive, settings: Settings, scope: Scope, run_id: int | None) -> None:
+    ``lock`` (shared by every process writing to the archive in one run) is
+    held around each transaction: SQLite's own busy handler sleeps in steps of
+    up to 100 ms when writers collide, a lock hands over at once.
+    """
+
+    def __init__(self, archive: Archive, settings: Settings, scope: Scope, run_id: int | None,
+                 lock: AbstractContextManager[Any] | None = None) -> None:
         self.archive = archive
+        self.lock: AbstractContextManager[Any] = lock if lock is not None else nullcontext()
         self.settings = settings
         self.scope = scope
         self.run_id = run_id
@@ -116,7 +126,7 @@ class PageWriter:
     def write(self, job: Job, analysis: Analysis | None, links: Sequence[Link] | None) -> Tally:
         """Write an analysed HTML page (``analysis``) or a feed/sitemap (``links``), in one transaction."""
         entry, page = job.entry, job.page
-        with self.archive.transaction():
+        with self.lock, self.archive.transaction():
             tally = Tally([Event("fetched", entry.url, str(page.status))], Counter(fetched=1))
             page_id = self.archive.save_page(page, compressed=analysis.compressed if analysis else None,
                                              run_id=self.run_id)
@@ -160,6 +170,11 @@ class PageWriter:
         counter = {"new": "archived", "updated": "updated", "unchanged": "unchanged"}[result]
         return Tally([Event(counter, key, article.headline or "")], Counter({counter: 1}))
 
+    def queue_links(self, entry: FrontierEntry, found_on: str, urls: Sequence[str]) -> None:
+        """Queue a listing page's links at once, in their own small transaction."""
+        with self.lock, self.archive.transaction():
+            self._add_links([Link(u, self._link_kind(u)) for u in urls], entry, found_on)
+
     def _link_kind(self, url: str) -> str:
         verdict = looks_like_article(url, self.settings.site(site_of(url)))
         return {True: "article", False: "index", None: "unknown"}[verdict]
@@ -184,7 +199,7 @@ def run_job(writer: PageWriter, job: Job) -> Tally:
         try:
             links = parse()
         except Exception as exc:  # noqa: BLE001 - a broken listing is a recorded failure, not a crash
-            with writer.archive.transaction():
+            with writer.lock, writer.archive.transaction():
                 return writer.failure(job.entry, "decode", f"unreadable {job.listing}: {exc}", 1, job.page.status)
         return writer.write(job, None, links)
     page = job.page
@@ -198,8 +213,16 @@ def run_job(writer: PageWriter, job: Job) -> Tally:
 
 # -- worker processes -------------------------------------------------------------------------------
 
-# One writer per worker process (its own SQLite connection), made on first use.
+# Worker-process state: one writer (its own SQLite connection) made on first use,
+# and the run's write lock handed over when the process starts.
 _WORKER_WRITERS: dict[tuple[str, int | None], PageWriter] = {}
+_WORKER_LOCK: list[AbstractContextManager[Any]] = []
+
+
+def init_worker(lock: AbstractContextManager[Any]) -> None:
+    """Process-pool initializer: keep the write lock; leave Ctrl-C to the crawler's graceful stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER_LOCK[:] = [lock]
 
 
 def worker_job(db_path: str, settings: Settings, scope: Scope, run_id: int | None, job: Job) -> Tally:
@@ -209,5 +232,6 @@ def worker_job(db_path: str, settings: Settings, scope: Scope, run_id: int | Non
         for old in _WORKER_WRITERS.values():
             old.archive.close()
         _WORKER_WRITERS.clear()
-        writer = _WORKER_WRITERS[(db_path, run_id)] = PageWriter(Archive(db_path), settings, scope, run_id)
+        lock = _WORKER_LOCK[0] if _WORKER_LOCK else None
+        writer = _WORKER_WRITERS[(db_path, run_id)] = PageWriter(Archive(db_path), settings, scope, run_id, lock)
     return run_job(writer, job)
