@@ -84,7 +84,7 @@ class Frontier:
         elif refresh_after_days is not None:
             cutoff = (datetime.now(timezone.utc) - timedelta(days=refresh_after_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
             conn.execute(
-                "UPDATE frontier SET state = 'pending' WHERE state = 'done' AND (last_checked_at IS NULL OR last_checked_at < ?)",
+                "UPDATE frontier SET state = 'pending' WHERE state = 'done' AND (last_checked_at IS NULL OR last_checked_at <= ?)",
                 (cutoff,),
             )
 

@@ -136,6 +136,12 @@ def test_export_jsonl_and_csv_hold_every_article(demo_db, tmp_path):
     assert len(list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))) == total
     refused = run("export", "--format", "csv", "-o", str(out), "--db", str(db))
     assert refused.returncode == 2 and "--force" in refused.stderr
+    pq = pytest.importorskip("pyarrow.parquet")
+    parquet = tmp_path / "a.parquet"
+    assert run("export", "--format", "parquet", "-o", str(parquet), "--db", str(db)).returncode == 0
+    table = pq.read_table(parquet)
+    assert table.num_rows == total
+    assert sorted(table.column("url").to_pylist()) == sorted(r["url"] for r in rows)
 
 
 def test_stats_show_history(demo_db):

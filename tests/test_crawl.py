@@ -182,3 +182,27 @@ def test_kill_9_mid_crawl_then_resume_archives_each_article_once(site, tmp_path)
     refetched = {canonicalize(site.url(p)) for p, s in site.log if s == 200} & archived_before
     assert refetched == set()
     assert summary.archived == len(rows) - len(archived_before)
+
+
+def test_refresh_after_days_rechecks_only_old_articles(site, tmp_path):
+    db = tmp_path / "a.db"
+    run_archive(db, [site.url("/")], FAST)
+    article_paths = set(expected_articles())
+    site.log.clear()
+    run_archive(db, [site.url("/")], FAST.with_(refresh_after_days=1.0))  # checked minutes ago: not due
+    assert not [p for p, _ in site.log if p in article_paths]
+    site.log.clear()
+    summary = run_archive(db, [site.url("/")], FAST.with_(refresh_after_days=0.0))
+    rechecked = {p for p, _ in site.log if p in article_paths}
+    assert rechecked == article_paths
+    # Conditional GETs: unchanged articles answer 304 and add no version.
+    assert summary.not_modified >= len(article_paths) and summary.updated == 0
+
+
+def test_max_time_stops_a_run_and_the_next_one_finishes(site, tmp_path):
+    db = tmp_path / "a.db"
+    first = run_archive(db, [site.url("/")], FAST.with_(concurrency=1, delay=0.4, max_time=1.0))
+    assert first.stopped_early and first.seconds < 15
+    run_archive(db, [site.url("/")], FAST)
+    wanted = {canonicalize(site.url(p)) for p in expected_articles()}
+    assert wanted <= {r["url"] for r in article_rows(db)}
