@@ -40,7 +40,7 @@ def dates_report() -> dict[str, Any]:
 
 
 @pytest.mark.slow  # about a minute of CPU: every page goes through the full extractor
-@pytest.mark.parametrize("metric", ["f1", "precision"])
+@pytest.mark.parametrize("metric", ["f1", "precision", "headline_match", "author_match", "date_match"])
 def test_body_floor(body_report: dict[str, Any], metric: str) -> None:
     got = body_report["tools"]["ours"][metric]
     floor = BASELINE["body"][metric] - TOLERANCE
