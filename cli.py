@@ -373,7 +373,8 @@ def demo(db_path: str, port: int) -> None:
         _print_summary(summary, quiet=False)
         with _open_archive(db_path) as archive:
             for row in archive.iter_articles(site=None):
-                click.echo(f"  {row['published'] or 'no date':<10}  {row['headline']}")
+                when = f"{row['published'][:10]} ({row['date_source']})" if row["published"] else "no date"
+                click.echo(f"  {when:<22}  {row['headline']}")
             click.echo(f"{archive.count_articles()} articles in {db_path}. Try: python cli.py search Almaty --db {db_path}")
 
 
