@@ -12,7 +12,6 @@ then look at what it left behind.
 from __future__ import annotations
 
 import json
-import resource
 import sqlite3
 import subprocess
 import sys

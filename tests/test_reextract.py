@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import random
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from minisite import HEADLINES, write_site
 
 import scraper.reextract
 from scraper.config import Settings
@@ -19,43 +18,11 @@ from scraper.runner import run_archive
 from scraper.serve import StaticSite
 from scraper.store import Archive
 
-_WORDS = (
-    "river city council budget report minister farmers harvest railway station school teachers water lake "
-    "energy prices market trade border customs officials residents protest court judge election voters"
-).split()
-HEADLINES = [
-    "Farmers protest new wheat tariff in the north",
-    "City council approves budget for new railway station",
-    "Drought threatens cattle herds in mountain villages",
-]
-
-
-def slug(headline: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", headline.lower()).strip("-")
-
-
-def article_html(headline: str, seed: int) -> str:
-    rng = random.Random(seed)
-    paras = "".join(
-        "<p>" + " ".join(rng.choice(_WORDS) for _ in range(35)).capitalize() + ".</p>" for _ in range(6)
-    )
-    return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{headline} - KazPost</title></head>'
-        '<body><header><a href="/">KazPost</a><div>Saturday, Feb 22, 2025</div></header>'
-        f'<main><article><h1>{headline}</h1><div class="entry-content">{paras}</div></article></main></body></html>'
-    )
-
 
 @pytest.fixture()
 def db(tmp_path: Path) -> Path:
     """An archive holding the three stories, crawled from a local server."""
-    root = tmp_path / "site"
-    root.mkdir()
-    links = ""
-    for seed, headline in enumerate(HEADLINES):
-        (root / slug(headline)).write_text(article_html(headline, seed), encoding="utf-8")
-        links += f'<li><a href="/{slug(headline)}">{headline}</a></li>'
-    (root / "index.html").write_text(f"<html><body><h1>KazPost</h1><ul>{links}</ul></body></html>")
+    root = write_site(tmp_path / "site")
     path = tmp_path / "archive.db"
     with StaticSite(root) as site:
         summary = run_archive(path, [site.url("/")], Settings(delay=0, workers=0))

@@ -12,6 +12,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from minisite import HEADLINES, article_html, write_site
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -23,43 +24,10 @@ from scraper.serve import StaticSite
 from scraper.store import Archive
 from scraper.warc import WarcRecorder, import_warcs, iter_warc_pages, warc_date
 
-_WORDS = (
-    "river city council budget report minister farmers harvest railway station school teachers water lake "
-    "energy prices market trade border customs officials residents protest court judge election voters "
-    "parliament bank loan factory workers salary mountain village road bridge hospital doctors winter"
-).split()
-HEADLINES = [
-    "Farmers protest new wheat tariff in the north",
-    "City council approves budget for new railway station",
-    "Drought threatens cattle herds in mountain villages",
-]
-
-
-def slug(headline: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", headline.lower()).strip("-")
-
-
-def article_html(headline: str, seed: int) -> str:
-    rng = random.Random(seed)
-    paras = "".join(
-        "<p>" + " ".join(rng.choice(_WORDS) for _ in range(35)).capitalize() + ".</p>" for _ in range(6)
-    )
-    return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{headline} - KazPost</title></head>'
-        '<body><header><a href="/">KazPost</a><p>Kazakhstan News</p><div>Saturday, Feb 22, 2025</div></header>'
-        f'<main><article><h1>{headline}</h1><div class="entry-content">{paras}</div></article></main></body></html>'
-    )
-
 
 @pytest.fixture()
 def site_root(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    root.mkdir()
-    links = ""
-    for seed, headline in enumerate(HEADLINES):
-        (root / slug(headline)).write_text(article_html(headline, seed), encoding="utf-8")
-        links += f'<li><a href="/{slug(headline)}">{headline}</a></li>'
-    (root / "index.html").write_text(f"<html><body><h1>KazPost</h1><ul>{links}</ul></body></html>")
+    root = write_site(tmp_path / "site")
     return root
 
 
