@@ -291,10 +291,7 @@ def history(url: str, db_path: str) -> None:
     from scraper.report import format_history
 
     with _errors_to_exit(), _open_archive(db_path) as archive:
-        versions = archive.history(scraper.urls.canonicalize(url)) or archive.history(url)
-        if not versions:
-            raise UsageError("not in the archive", url=url)
-        click.echo(format_history(versions))
+        click.echo(format_history(_lookup(archive.history, url)))
 
 
 @main.command()
@@ -305,9 +302,7 @@ def show(url: str, db_path: str) -> None:
     from scraper.report import format_article
 
     with _errors_to_exit(), _open_archive(db_path) as archive:
-        row = archive.get_article(scraper.urls.canonicalize(url)) or archive.get_article(url)
-        if row is None:
-            raise UsageError("not in the archive", url=url)
+        row = _lookup(archive.get_article, url)
         page = archive.get_page(row["page_id"]) if row.get("page_id") else None
         click.echo(format_article(row, page))
 
@@ -376,6 +371,14 @@ def demo(db_path: str, port: int) -> None:
                 when = f"{row['published'][:10]} ({row['date_source']})" if row["published"] else "no date"
                 click.echo(f"  {when:<22}  {row['headline']}")
             click.echo(f"{archive.count_articles()} articles in {db_path}. Try: python cli.py search Almaty --db {db_path}")
+
+
+def _lookup(get: Callable[[str], Any], url: str) -> Any:
+    """An archive record by the URL's canonical form (the archive key), else as given."""
+    found = get(scraper.urls.canonicalize(url)) or get(url)
+    if not found:
+        raise UsageError("not in the archive", url=url)
+    return found
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from lxml import html as lxml_html
 
 from scraper.models import RelatedLink
-from scraper.text import fold, node_text
+from scraper.text import NO_TEXT_TAGS, fold, node_text
 
 __all__ = ["INLINE_RELATED", "RELATED_HEADING", "RelatedBlocks", "find_related"]
 
@@ -57,7 +57,6 @@ _BLOCK_TAGS = frozenset(
     {"div", "section", "aside", "ul", "ol", "nav", "footer", "table", "dl"}
 )
 _MIN_LIST_LINKS = 5
-_NO_TEXT = frozenset({"script", "style", "noscript", "template"})
 
 
 @dataclass(slots=True)
@@ -92,7 +91,7 @@ class _Measure:
         text, link_of, story_of = self.text, self.link, self.story
         for node in reversed(list(tree.iter())):
             tag = node.tag
-            skip = not isinstance(tag, str) or tag in _NO_TEXT
+            skip = not isinstance(tag, str) or tag in NO_TEXT_TAGS
             total = 0 if skip else len((node.text or "").strip())
             link = story = 0
             for child in node:

@@ -53,12 +53,12 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-_NO_TEXT = ("script", "style", "noscript", "template")
+NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template"})  # never readable text
 
 
 def _collect(node: lxml_html.HtmlElement, parts: list[str]) -> None:
     # depth is bounded: libxml2 caps documents at 256 levels
-    if not isinstance(node.tag, str) or node.tag in _NO_TEXT:
+    if not isinstance(node.tag, str) or node.tag in NO_TEXT_TAGS:
         return
     parts.append(node.text or "")
     for child in node:
@@ -71,7 +71,7 @@ def node_text(node: lxml_html.HtmlElement) -> str:
 
     Pieces are joined with spaces so that words in adjacent blocks never glue.
     """
-    if next(node.iter(*_NO_TEXT), None) is None:
+    if next(node.iter(*NO_TEXT_TAGS), None) is None:
         return fold(" ".join(node.itertext()))  # the common case, at C speed
     parts: list[str] = []
     _collect(node, parts)
