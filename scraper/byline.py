@@ -19,6 +19,7 @@ from lxml import html as lxml_html
 
 from scraper.byline_names import (
     clean_authors,
+    fuller_name,
     is_organisation,
     is_url,
     squash,
@@ -207,6 +208,9 @@ _DATED_NAME = re.compile(
 # Elements scanned after and before the headline: a byline sits in the story's header.
 _BYLINE_AFTER = 120
 _BYLINE_BEFORE = 15
+# Author-page links and bare names count only this close to the headline (the story's header).
+_LINK_WINDOW = 25
+_CONFIRM_BOXES = 40
 _BYLINE_TAGS = frozenset(
     {"p", "div", "span", "strong", "em", "b", "small", "address", "li", "h5", "h6", "a"}
 )
@@ -235,24 +239,53 @@ def _headline_h1(
     return tree.find(".//body//h2")
 
 
-def _text_byline_authors(tree: lxml_html.HtmlElement, sites: set[str]) -> list[str]:
-    """A plain "By Jane Doe" / "Von Hans Meier" line just under (or just above) the headline."""
+def _window(
+    tree: lxml_html.HtmlElement, sites: set[str]
+) -> list[tuple[int, lxml_html.HtmlElement]]:
+    """(distance, element) pairs after and just before the headline: where a byline sits."""
     h1 = _headline_h1(tree, sites)
     if h1 is None:
         return []
     after = h1.xpath(f"following::*[position() <= {_BYLINE_AFTER}]")
     before = h1.xpath(f"preceding::*[position() <= {_BYLINE_BEFORE}]")
-    for node in [*after, *reversed(before)]:
+    return [*enumerate(after), *enumerate(reversed(before))]
+
+
+def _profile_link_names(node: lxml_html.HtmlElement) -> list[str]:
+    """Full names a link to an author's page gives (its ``itemprop=name``, title or text)."""
+    parent = node.getparent()
+    if parent is None or len(node_text(parent)) > 120 or _in_caption(node):
+        return []
+    name_el = node.find(".//*[@itemprop='name']")
+    text = node_text(name_el) if name_el is not None else node.get("title") or node_text(node)
+    names = clean_authors(text)
+    return names if names and all(" " in n and n[0].isupper() for n in names) else []
+
+
+def _text_byline_authors(
+    window: list[tuple[int, lxml_html.HtmlElement]],
+) -> list[str]:
+    """A plain "By Jane Doe" / "Von Hans Meier" line or an author-page link by the headline."""
+    for distance, node in window:
+        if not isinstance(node.tag, str) or node.tag not in _BYLINE_TAGS:
+            continue
         if (
-            not isinstance(node.tag, str)
-            or node.tag not in _BYLINE_TAGS
-            or not _opens_byline(node)
+            node.tag == "a"
+            and distance <= _LINK_WINDOW
+            and _PROFILE_HREF.search(node.get("href") or "")
+            and not in_boilerplate(node)
         ):
+            names = _profile_link_names(node)
+            if names and len(names) <= 3:
+                return names
+        if not _opens_byline(node):
             continue
         text = node_text(node)
         if len(text) > 100 or not (_TEXT_BYLINE.match(text) or _DATED_NAME.match(text)):
             continue
-        if in_boilerplate(node) or _in_caption(node, inside=True):
+        if _in_caption(node, inside=True) or (
+            in_boilerplate(node) and not _linked_byline(node, distance)
+        ):
             continue
         names = [n for n in clean_authors(text) if n[0].isupper()]
         if names and len(names) <= 3:
@@ -260,27 +293,87 @@ def _text_byline_authors(tree: lxml_html.HtmlElement, sites: set[str]) -> list[s
     return []
 
 
-def _fuller(name: str, others: list[str], bios: list[str]) -> str:
-    """The full form of a user name or bare first name that another signal on the page spells out."""
-    if " " in name:
-        return name
-    for other in others:
-        if " " in other and squash(other) == squash(name):
-            return other  # "arianschlichenmayer" is "Arian Schlichenmayer"
-    if not name[:1].isupper():
-        return name
-    for other in others:
-        if other.split()[0] == name and len(other.split()) in (2, 3):
-            return other
-    # an author box opening "Nils Pickert ist freier Autor …" / "Jane Doe is a …" / "Stefanus Stahl - …"
-    bio = re.compile(
-        rf"^{re.escape(name)}\s+((?-i:[A-ZÀ-ÖØ-Þ])[\w'’-]+)\s+(?:(?-i:[a-zß-ÿ])\w*\s|[-–—]\s)"
+def _linked_byline(node: lxml_html.HtmlElement, distance: int) -> bool:
+    """A "von <author link>" line right by the headline, even in a header nav bar."""
+    return distance <= _LINK_WINDOW // 2 and any(
+        _PROFILE_HREF.search(a.get("href") or "") for a in node.iter("a")
     )
-    for text in bios:
-        found = bio.match(text)
-        if found:
-            return f"{name} {found.group(1)}"
-    return name
+
+
+def _heading_byline(tree: lxml_html.HtmlElement) -> list[str]:
+    """On pages without ``<h1>``/``<h2>``, a byline set as a small heading ("<h5>Von …</h5>")."""
+    for heading in tree.iter("h3", "h4", "h5", "h6"):
+        text = node_text(heading)
+        if len(text) <= 100 and _TEXT_BYLINE.match(text) and not in_boilerplate(heading):
+            names = [n for n in clean_authors(text) if n[0].isupper()]
+            if names and len(names) <= 3:
+                return names
+    return []
+
+
+def _confirmed_name(
+    window: list[tuple[int, lxml_html.HtmlElement]], boxes: list[lxml_html.HtmlElement]
+) -> list[str]:
+    """A bare full name just under the headline that an author box elsewhere on the page names."""
+    known: set[str] = set()
+    for box in boxes[:_CONFIRM_BOXES]:
+        known.update(n for n in _node_names(box) if " " in n)
+    if not known:
+        return []
+    inside = {el for box in boxes for el in box.iter()}
+    for distance, node in window:
+        if distance > _LINK_WINDOW or node in inside or not isinstance(node.tag, str):
+            continue
+        text = node_text(node)
+        # no furniture test: page builders call every block a "widget"; the box's agreement is the test
+        if text in known and len(node) == 0 and not _in_comments(node):
+            return [text]
+    return []
+
+
+# Labels that open an author line anywhere in the story ("Text: Jane Doe" under the last paragraph).
+_LABELS = ("autor:", "autorin:", "autoren:", "author:", "authors:", "text:", "written by ")
+_LABEL_TAGS = ("p", "strong", "b", "em", "span", "dd", "div", "li", "small")
+# Book and product boxes label their author too ("Autor: … Verlag: … ISBN"): not the story's author.
+_INFOBOX = re.compile(r"\b(?:isbn|verlag|publisher|seiten|pages|preis|price|regie|director)\b", re.I)
+_BLOCK_TAGS = frozenset(
+    {"br", "p", "div", "li", "ul", "ol", "table", "tr", "td", "dd", "dt", "hr", "section",
+     "article", "footer", "header", "blockquote", "figure", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+
+
+def _first_line(el: lxml_html.HtmlElement) -> str:
+    """The element's text up to its first line break; an inline label runs on into its tail."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag in _BLOCK_TAGS:
+            return fold(" ".join(parts))
+        parts += [node_text(child) if isinstance(child.tag, str) else "", child.tail or ""]
+    if el.tag not in _BLOCK_TAGS:
+        parts.append(el.tail or "")
+        for sib in el.itersiblings():
+            if sib.tag in _BLOCK_TAGS:
+                break
+            parts += [node_text(sib) if isinstance(sib.tag, str) else "", sib.tail or ""]
+    return fold(" ".join(parts))
+
+
+def _labelled_authors(tree: lxml_html.HtmlElement) -> list[str]:
+    """An "Autor: Jane Doe" / "Text: Jane Doe" line in the story, often under its last paragraph."""
+    body = tree.find("body")
+    for el in body.iter(*_LABEL_TAGS) if body is not None else ():
+        if not (el.text and el.text.lstrip()[:12].casefold().startswith(_LABELS)):
+            continue
+        if in_boilerplate(el, include_self=True) or _in_comments(el) or _in_caption(el):
+            continue
+        parent = el.getparent()
+        if _INFOBOX.search(node_text(parent if parent is not None else el)[:400]):
+            continue
+        line = _first_line(el)
+        names = [n for n in clean_authors(line) if n[0].isupper()] if len(line) <= 100 else []
+        if names and len(names) <= 3:
+            return names
+    return []
 
 
 def find_authors(
@@ -293,29 +386,45 @@ def find_authors(
 
     The first source naming a person wins; the site's own name or an
     organisation counts only when no source names anyone else (some
-    publishers sign as the house).
+    publishers sign as the house). Labelled lines ("Autor: …") anywhere in
+    the story and bare names an author box confirms are the last resort.
     """
     nodes, boxes = _byline_nodes(tree)
+    window = _window(tree, sites)
     sources = [
         _jsonld_authors(objects),
         _meta_authors(metas, sites),
         _byline_authors(nodes),
-        _text_byline_authors(tree, sites),
+        _text_byline_authors(window) if window else _heading_byline(tree),
     ]
     for index, names in enumerate(sources):
         people = [n for n in names if not _is_house(n, sites)]
         if people:
-            later = sources[index + 1 :]
-            for fuller in later:  # JSON-LD naming one of two bylined authors
-                if set(people) < set(fuller) and not any(
-                    _is_house(n, sites) for n in fuller
-                ):
-                    return fuller
-            others = [n for source in later for n in source]
-            bios = (
-                [node_text(box)[:120] for box in boxes]
-                if any(" " not in n for n in people)
-                else []
-            )
-            return list(dict.fromkeys(_fuller(n, others, bios) for n in people))
+            return _refined(people, sources[index + 1 :], boxes, sites)
+    for fallback in (
+        lambda: _labelled_authors(tree),
+        lambda: _confirmed_name(window, boxes),
+    ):
+        people = [n for n in fallback() if not _is_house(n, sites)]
+        if people:
+            return people
     return next((names for names in sources if names), [])
+
+
+def _refined(
+    people: list[str],
+    later: list[list[str]],
+    boxes: list[lxml_html.HtmlElement],
+    sites: set[str],
+) -> list[str]:
+    """The names one source gives, made fuller by the sources after it."""
+    for fuller in later:  # JSON-LD naming one of two bylined authors
+        if set(people) < set(fuller) and not any(_is_house(n, sites) for n in fuller):
+            return fuller
+    others = [n for source in later for n in source]
+    bios = (
+        [node_text(box)[:120] for box in boxes]
+        if any(" " not in n for n in people)
+        else []
+    )
+    return list(dict.fromkeys(fuller_name(n, others, bios) for n in people))

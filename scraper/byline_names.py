@@ -15,7 +15,7 @@ import unicodedata
 
 from scraper.text import fold
 
-__all__ = ["clean_authors", "is_organisation", "is_url", "squash"]
+__all__ = ["clean_authors", "fuller_name", "is_organisation", "is_url", "squash"]
 
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _LEAD = re.compile(r"^[\s\d.:/,|·•*–—-]+")  # a date or bullet before the byline
@@ -184,3 +184,29 @@ def is_organisation(name: str) -> bool:
 def is_url(text: str) -> bool:
     """A profile URL, a path or an e-mail address rather than a name."""
     return _URLISH.match(text) is not None
+
+
+def fuller_name(name: str, others: list[str], bios: list[str]) -> str:
+    """The full form of a user name or bare first name that another signal on the page spells out.
+
+    ``others``: names other sources give; ``bios``: the openings of author boxes.
+    """
+    if " " in name:
+        return name
+    for other in others:
+        if " " in other and squash(other) == squash(name):
+            return other  # "arianschlichenmayer" is "Arian Schlichenmayer"
+    if not name[:1].isupper():
+        return name
+    for other in others:
+        if other.split()[0] == name and len(other.split()) in (2, 3):
+            return other
+    # an author box opening "Nils Pickert ist freier Autor …" / "Jane Doe is a …" / "Stefanus Stahl - …"
+    bio = re.compile(
+        rf"^{re.escape(name)}\s+((?-i:[A-ZÀ-ÖØ-Þ])[\w'’-]+)\s+(?:(?-i:[a-zß-ÿ])\w*\s|[-–—]\s)"
+    )
+    for text in bios:
+        found = bio.match(text)
+        if found:
+            return f"{name} {found.group(1)}"
+    return name
