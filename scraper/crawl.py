@@ -30,12 +30,13 @@ from scraper.frontier import Frontier, FrontierEntry
 from scraper.models import Page
 from scraper.store import Archive
 from scraper.urls import canonicalize, host_of, looks_like_article, site_of
-from scraper.writer import Event, Job, PageWriter, Scope, Tally, init_worker, run_job, worker_job
+from scraper.writer import Event, Job, PageWriter, Scope, Tally, init_worker, run_job, worker_jobs
 
 __all__ = ["Crawler", "RunSummary", "Event", "PageRecorder"]
 
 FLUSH_EVERY = 32  # fetch failures and 304s per write transaction in the crawler's own process
 FLUSH_SECONDS = 0.25
+MAX_BATCH = 16  # fetched pages per worker task: one pickling, one commit
 
 
 class PageRecorder(Protocol):
@@ -126,9 +127,15 @@ class Crawler:
             self.frontier.add_seeds(links)
         self._writer = PageWriter(self.archive, self.settings, self._scope(), self._summary.run_id, self._lock)
         fetcher = self._fetcher or Fetcher(self.settings, version=self._version)
-        executor = _make_executor(self.settings.workers, self._lock)
+        workers = _worker_count(self.settings.workers)
+        executor = _make_executor(workers, self._lock)
+        batcher = None
+        if executor is not None:
+            call = partial(worker_jobs, str(self.archive.path), self.settings, self._writer.scope, self._summary.run_id)
+            # One batch queued beyond the running ones keeps every worker busy.
+            batcher = _Batcher(executor, call, slots=workers + 1)
         try:
-            await self._loop(fetcher, executor, started)
+            await self._loop(fetcher, batcher, started)
         finally:
             self._flush()
             if executor is not None:
@@ -144,7 +151,7 @@ class Crawler:
     def _scope(self) -> Scope:
         return Scope(frozenset(self._hosts), self._follow)
 
-    async def _loop(self, fetcher: Fetcher, executor: Executor | None, started: float) -> None:
+    async def _loop(self, fetcher: Fetcher, batcher: _Batcher | None, started: float) -> None:
         in_flight: dict[asyncio.Task[None], str] = {}
         per_host = max(1, self.settings.concurrency)
         limit = min(256, max(4, 2 * per_host * max(1, len(self._hosts))))
@@ -162,7 +169,7 @@ class Crawler:
                 with self._lock, self.archive.transaction():
                     entries = self.frontier.take(room)
                 for entry in entries:
-                    in_flight[asyncio.create_task(self._handle(fetcher, executor, entry))] = entry.url
+                    in_flight[asyncio.create_task(self._handle(fetcher, batcher, entry))] = entry.url
                 issued += len(entries)
             if not in_flight:
                 if self._local:
@@ -178,7 +185,7 @@ class Crawler:
             if len(self._local) >= FLUSH_EVERY or time.monotonic() - self._last_flush > FLUSH_SECONDS:
                 self._flush()
 
-    async def _handle(self, fetcher: Fetcher, executor: Executor | None, entry: FrontierEntry) -> None:
+    async def _handle(self, fetcher: Fetcher, batcher: _Batcher | None, entry: FrontierEntry) -> None:
         """Fetch one URL and hand the page on; every failure is recorded, none raised."""
         writer = self._writer
         assert writer is not None
@@ -209,11 +216,7 @@ class Crawler:
             with contextlib.suppress(ScraperError):
                 writer.queue_links(entry, page.final_url, page_links(parse_html(page.content, page.content_type), page.final_url))
         job = Job(entry, page, listing)
-        if executor is None:
-            self._report(run_job(writer, job))
-        else:
-            call = partial(worker_job, str(self.archive.path), self.settings, writer.scope, self._summary.run_id, job)
-            self._report(await asyncio.get_running_loop().run_in_executor(executor, call))
+        self._report(run_job(writer, job) if batcher is None else await batcher.submit(job))
 
     def _report(self, tally: Tally) -> None:
         self._summary.add(tally)
@@ -245,6 +248,51 @@ class Crawler:
         return allowed
 
 
+class _Batcher:
+    """Hands fetched pages to the worker pool in batches.
+
+    A batch leaves as soon as a worker slot is free, so an idle pool gets each
+    page at once, and a busy one gets what piled up meanwhile in one task: one
+    pickling of the settings and one COMMIT for up to ``MAX_BATCH`` pages.
+    """
+
+    def __init__(self, executor: Executor, call: Callable[[list[Job]], list[Tally]], *, slots: int) -> None:
+        self._executor = executor
+        self._call = call
+        self._slots = slots
+        self._busy = 0
+        self._pending: list[tuple[Job, asyncio.Future[Tally]]] = []
+
+    async def submit(self, job: Job) -> Tally:
+        """The tally of writing ``job``, once its batch is done."""
+        future: asyncio.Future[Tally] = asyncio.get_running_loop().create_future()
+        self._pending.append((job, future))
+        self._send()
+        return await future
+
+    def _send(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._pending and self._busy < self._slots:
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            self._busy += 1
+            task = loop.run_in_executor(self._executor, self._call, [job for job, _ in batch])
+            task.add_done_callback(partial(self._done, batch))
+
+    def _done(self, batch: list[tuple[Job, asyncio.Future[Tally]]], task: asyncio.Future[list[Tally]]) -> None:
+        self._busy -= 1
+        error = None if task.cancelled() else task.exception()
+        for index, (_, future) in enumerate(batch):
+            if future.done():
+                continue
+            if task.cancelled():
+                future.cancel()
+            elif error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(task.result()[index])
+        self._send()
+
+
 def _is_listing(entry: FrontierEntry) -> bool:
     return entry.kind in ("seed", "index") or looks_like_article(entry.url) is False
 
@@ -257,9 +305,13 @@ def _looks_html(page: Page) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<head" in head or b"<body" in head
 
 
-def _make_executor(workers: int | None, lock: Any) -> Executor | None:
-    """A process pool sized to the cores; None (inline) when asked for 0 workers."""
-    count = (os.cpu_count() or 1) if workers is None else workers
+def _worker_count(workers: int | None) -> int:
+    """Extraction processes: as many as cores unless set; 0 means inline."""
+    return (os.cpu_count() or 1) if workers is None else max(0, workers)
+
+
+def _make_executor(count: int, lock: Any) -> Executor | None:
+    """A process pool of ``count`` workers; None (inline) for 0."""
     if count <= 0:
         return None
     # forkserver: no fork of a process that runs an event loop and threads.

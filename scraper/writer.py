@@ -27,7 +27,8 @@ from scraper.process import Analysis, analyse
 from scraper.store import Archive
 from scraper.urls import archive_key, canonicalize, host_of, is_asset, is_private_host, looks_like_article, site_of
 
-__all__ = ["Event", "Scope", "Tally", "PageWriter", "Job", "run_job", "worker_job", "init_worker", "SKIP_KINDS"]
+__all__ = ["SKIP_KINDS", "Event", "Job", "PageWriter", "Scope", "Tally", "init_worker", "run_job", "run_jobs",
+           "worker_jobs"]
 
 # Skipped on purpose, not failures: they do not make the exit code 1.
 SKIP_KINDS = frozenset({"robots", "scope", "not_article"})
@@ -125,8 +126,14 @@ class PageWriter:
 
     def write(self, job: Job, analysis: Analysis | None, links: Sequence[Link] | None) -> Tally:
         """Write an analysed HTML page (``analysis``) or a feed/sitemap (``links``), in one transaction."""
-        entry, page = job.entry, job.page
         with self.lock, self.archive.transaction():
+            return self.write_in_transaction(job, analysis, links)
+
+    def write_in_transaction(self, job: Job, analysis: Analysis | None, links: Sequence[Link] | None) -> Tally:
+        """:meth:`write` for a caller that holds the lock and an open transaction (a batch)."""
+        entry, page = job.entry, job.page
+        # A savepoint: a page whose write fails leaves the rest of its batch intact.
+        with self.archive.transaction():
             tally = Tally([Event("fetched", entry.url, str(page.status))], Counter(fetched=1))
             page_id = self.archive.save_page(page, compressed=analysis.compressed if analysis else None,
                                              run_id=self.run_id)
@@ -192,23 +199,51 @@ class PageWriter:
             self.frontier.add(keep, depth=entry.depth + 1, found_on=entry.url)
 
 
-def run_job(writer: PageWriter, job: Job) -> Tally:
-    """Analyse one fetched page and write it: the CPU side of a crawl."""
+@dataclass(slots=True)
+class _Analysed:
+    """One job after the CPU work, before the writes: an analysis, a listing's links, or why it failed."""
+
+    job: Job
+    analysis: Analysis | None = None
+    links: list[Link] | None = None
+    error: str | None = None  # an unreadable feed or sitemap
+
+
+def _analyse_job(writer: PageWriter, job: Job) -> _Analysed:
     if job.listing is not None:
         parse = partial(feed_links if job.listing == "feed" else sitemap_links, job.page.content, job.page.final_url)
         try:
-            links = parse()
+            return _Analysed(job, links=list(parse()))
         except Exception as exc:  # noqa: BLE001 - a broken listing is a recorded failure, not a crash
-            with writer.lock, writer.archive.transaction():
-                return writer.failure(job.entry, "decode", f"unreadable {job.listing}: {exc}", 1, job.page.status)
-        return writer.write(job, None, links)
+            return _Analysed(job, error=f"unreadable {job.listing}: {exc}")
     page = job.page
     analysis = analyse(page.content, page.final_url, content_type=page.content_type or None,
                        site=writer.settings.site(site_of(page.final_url)), fetched_at=page.fetched_at,
                        status=page.status, want_links=writer.scope.follow)
     if analysis.article is not None and analysis.article.page_type == "article":
         analysis.signature = signature(analysis.article.body)
-    return writer.write(job, analysis, None)
+    return _Analysed(job, analysis=analysis)
+
+
+def run_jobs(writer: PageWriter, jobs: Sequence[Job]) -> list[Tally]:
+    """Analyse fetched pages, then write them all in one transaction: the CPU side of a crawl.
+
+    The analysis runs before the write lock is taken; one commit per batch
+    instead of one per page is what makes batching pay.
+    """
+    done = [_analyse_job(writer, job) for job in jobs]
+    with writer.lock, writer.archive.transaction():
+        return [
+            writer.failure(item.job.entry, "decode", item.error, 1, item.job.page.status)
+            if item.error is not None
+            else writer.write_in_transaction(item.job, item.analysis, item.links)
+            for item in done
+        ]
+
+
+def run_job(writer: PageWriter, job: Job) -> Tally:
+    """Analyse one fetched page and write it."""
+    return run_jobs(writer, [job])[0]
 
 
 # -- worker processes -------------------------------------------------------------------------------
@@ -225,8 +260,8 @@ def init_worker(lock: AbstractContextManager[Any]) -> None:
     _WORKER_LOCK[:] = [lock]
 
 
-def worker_job(db_path: str, settings: Settings, scope: Scope, run_id: int | None, job: Job) -> Tally:
-    """Entry point in an extraction worker: ``run_job`` with this process's writer."""
+def worker_jobs(db_path: str, settings: Settings, scope: Scope, run_id: int | None, jobs: list[Job]) -> list[Tally]:
+    """Entry point in an extraction worker: ``run_jobs`` with this process's writer."""
     writer = _WORKER_WRITERS.get((db_path, run_id))
     if writer is None:
         for old in _WORKER_WRITERS.values():
@@ -234,4 +269,4 @@ def worker_job(db_path: str, settings: Settings, scope: Scope, run_id: int | Non
         _WORKER_WRITERS.clear()
         lock = _WORKER_LOCK[0] if _WORKER_LOCK else None
         writer = _WORKER_WRITERS[(db_path, run_id)] = PageWriter(Archive(db_path), settings, scope, run_id, lock)
-    return run_job(writer, job)
+    return run_jobs(writer, jobs)
