@@ -90,6 +90,10 @@ def _meta_authors(metas: dict[str, list[str]], sites: set[str]) -> list[str]:
         names: list[str] = []
         for value in values:
             segments = _HOUSE_SEP.split(fold(value))
+            head, _, address = fold(value).partition(",")
+            if address and is_site_name(head, sites):
+                names.append(head)  # "Site, City, Country": the house and its address
+                continue
             if len(segments) > 1 and is_site_name(segments[0], sites):
                 # "Site – Tagline" is the house; "Site - Jane Doe" names a person after it
                 value = " - ".join(segments[1:])
@@ -284,7 +288,7 @@ def _text_byline_authors(
         if len(text) > 100 or not (_TEXT_BYLINE.match(text) or _DATED_NAME.match(text)):
             continue
         if _in_caption(node, inside=True) or (
-            in_boilerplate(node) and not _linked_byline(node, distance)
+            in_boilerplate(node, include_self=True) and not _linked_byline(node, distance)
         ):
             continue
         names = [n for n in clean_authors(text) if n[0].isupper()]
@@ -315,25 +319,29 @@ def _confirmed_name(
     window: list[tuple[int, lxml_html.HtmlElement]], boxes: list[lxml_html.HtmlElement]
 ) -> list[str]:
     """A bare full name just under the headline that an author box elsewhere on the page names."""
-    known: set[str] = set()
-    for box in boxes[:_CONFIRM_BOXES]:
-        known.update(n for n in _node_names(box) if " " in n)
-    if not known:
-        return []
-    inside = {el for box in boxes for el in box.iter()}
+    marked = set(boxes)
     for distance, node in window:
-        if distance > _LINK_WINDOW or node in inside or not isinstance(node.tag, str):
+        if distance > _LINK_WINDOW or not isinstance(node.tag, str) or len(node):
             continue
         text = node_text(node)
+        if not (5 <= len(text) <= 40 and " " in text and clean_authors(text) == [text]):
+            continue
         # no furniture test: page builders call every block a "widget"; the box's agreement is the test
-        if text in known and len(node) == 0 and not _in_comments(node):
+        if node in marked or any(a in marked for a in node.iterancestors()) or _in_comments(node):
+            continue
+        if any(
+            text in node_text(box) and text in _node_names(box)
+            for box in boxes[:_CONFIRM_BOXES]
+        ):
             return [text]
     return []
 
 
 # Labels that open an author line anywhere in the story ("Text: Jane Doe" under the last paragraph).
 _LABELS = ("autor:", "autorin:", "autoren:", "author:", "authors:", "text:", "written by ")
-_LABEL_TAGS = ("p", "strong", "b", "em", "span", "dd", "div", "li", "small")
+_LABEL_INITIALS = frozenset("AaTtWwIi")  # a cheap first test: most elements open otherwise
+_LABEL_WORDS = frozenset({"autor", "autorin", "author", "text", "interview"})
+_LABEL_TAGS = ("p", "strong", "b", "em", "span", "dd", "dt", "div", "li", "small", "th", "td")
 # Book and product boxes label their author too ("Autor: … Verlag: … ISBN"): not the story's author.
 _INFOBOX = re.compile(r"\b(?:isbn|verlag|publisher|seiten|pages|preis|price|regie|director)\b", re.I)
 _BLOCK_TAGS = frozenset(
@@ -358,19 +366,40 @@ def _first_line(el: lxml_html.HtmlElement) -> str:
     return fold(" ".join(parts))
 
 
+def _label_line(el: lxml_html.HtmlElement) -> str | None:
+    """The author line an element opens: "Autor: Jane Doe …", or a "Text" label and the value beside it."""
+    text = (el.text or "").strip()
+    if len(el) == 0 and text.rstrip(":").casefold() in _LABEL_WORDS:
+        value = el.getnext()
+        if value is None or (el.tail or "").strip():
+            return _first_line(el)
+        return f"{text.rstrip(':')}: {node_text(value)}"  # <dt>Text</dt><dd>Jane Doe</dd>
+    return _first_line(el) if text[:12].casefold().startswith(_LABELS) else None
+
+
 def _labelled_authors(tree: lxml_html.HtmlElement) -> list[str]:
-    """An "Autor: Jane Doe" / "Text: Jane Doe" line in the story, often under its last paragraph."""
+    """An "Autor: Jane Doe" / "Text: Jane Doe" line in the story, often under its last paragraph.
+
+    Credit blocks count ("Text: … Fotos: …" names the writer); pictures' captions do not.
+    """
     body = tree.find("body")
     for el in body.iter(*_LABEL_TAGS) if body is not None else ():
-        if not (el.text and el.text.lstrip()[:12].casefold().startswith(_LABELS)):
+        text = el.text
+        if not text or text.lstrip()[:1] not in _LABEL_INITIALS:
             continue
-        if in_boilerplate(el, include_self=True) or _in_comments(el) or _in_caption(el):
+        line = _label_line(el)
+        if not line or len(line) > 100:
             continue
-        parent = el.getparent()
-        if _INFOBOX.search(node_text(parent if parent is not None else el)[:400]):
+        if (
+            in_boilerplate(el, include_self=True)
+            or _in_comments(el)
+            or any(a.tag in ("figure", "figcaption") for a in el.iterancestors())
+        ):
             continue
-        line = _first_line(el)
-        names = [n for n in clean_authors(line) if n[0].isupper()] if len(line) <= 100 else []
+        block = el if el.tag in _BLOCK_TAGS else el.getparent()
+        if _INFOBOX.search(node_text(block if block is not None else el)[:400]):
+            continue
+        names = [n for n in clean_authors(line) if n[0].isupper()]
         if names and len(names) <= 3:
             return names
     return []
@@ -408,7 +437,8 @@ def find_authors(
         people = [n for n in fallback() if not _is_house(n, sites)]
         if people:
             return people
-    return next((names for names in sources if names), [])
+    # only houses named: the one the reader sees in the byline beats the CMS's structured data
+    return next((names for names in (sources[2], sources[0], sources[1], sources[3]) if names), [])
 
 
 def _refined(

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from scraper.byline import clean_authors, find_authors
+from scraper.byline_names import fuller_name
 from scraper.extract import parse_html
 from scraper.fields import site_names
 from scraper.structured import jsonld_objects, meta_values
@@ -321,3 +322,133 @@ def test_by_line_far_below_the_headline_is_not_taken() -> None:
         )
         == []
     )
+
+
+# -- author-page links by the headline -----------------------------------------------------------
+
+
+def test_author_page_link_under_the_headline_gives_its_nested_name() -> None:
+    body = (
+        '<h1>Headline of the story</h1><div><span><a href="/autoren/jane-doe-123">'
+        '<span><img alt="Jane Doe"><span class="teaser-copyright">© Jane Doe</span></span>'
+        '<span itemprop="name">Jane  Doe</span></a></span></div>'
+    )
+    assert authors(body + STORY) == ["Jane Doe"]
+
+
+def test_author_page_link_inside_a_paragraph_is_not_a_byline() -> None:
+    body = (
+        "<h1>Headline of the story</h1><p>The minister, "
+        '<a href="/people/john-roe">John Roe</a>, said on Monday that the plan is long enough to '
+        "be a running paragraph of the story and not a byline at all.</p>"
+    )
+    assert authors(body + STORY) == []
+
+
+def test_linked_byline_in_a_nav_bar_right_above_the_headline() -> None:
+    body = (
+        '<div class="news-nav-buttons"><ul><li><a href="/">Zurück</a>'
+        '<div class="author">von <a href="/ueber-uns/autor/jane-doe">Jane Doe</a></div></li></ul></div>'
+        "<h1>Headline of the story</h1>"
+    )
+    assert authors(body + STORY) == ["Jane Doe"]
+
+
+def test_unlinked_byline_in_a_nav_bar_is_not_taken() -> None:
+    body = (
+        '<nav class="menu"><ul><li><span>Von John Roe</span></li></ul></nav>'
+        "<h1>Headline of the story</h1>"
+    )
+    assert authors(body + STORY) == []
+
+
+# -- labelled lines anywhere in the story ---------------------------------------------------------
+
+# a long story: its end lies beyond the window scanned for a byline under the headline
+LONG = "<h1>Headline of the story</h1>" + STORY + "<p><span>Paragraph</span></p>" * 100
+
+
+def test_author_label_under_the_last_paragraph() -> None:
+    end = (
+        '<p><em>Autor: <a href="/redner/jane-doe">Jane Doe </a>(Sponsored Post), '
+        "Rednerin bei example.com</em></p>"
+    )
+    assert authors(LONG + end) == ["Jane Doe"]
+
+
+def test_text_label_after_a_line_break_in_the_last_paragraph() -> None:
+    end = (
+        "<p>The last words of the story.<br><strong>Text:</strong> Jane Doe</p>"
+        "<p><strong>Fotos: </strong>John Roe, Max Muster</p>"
+    )
+    assert authors(LONG + end) == ["Jane Doe"]
+
+
+def test_label_and_value_in_a_credits_block() -> None:
+    end = (
+        '<div class="credits"><div class="credits-credit"><div class="label">Fotograf</div>'
+        '<div class="value">JOHN ROE</div></div><div class="credits-credit">'
+        '<div class="label">Text</div><div class="value">JANE DOE</div></div></div>'
+    )
+    assert authors(LONG + end) == ["JANE DOE"]
+
+
+def test_book_box_author_is_not_the_story_author() -> None:
+    end = "<p>Autor: John Roe<br>Verlag: Example Books<br>ISBN 978-3-16-148410-0</p>"
+    assert authors(LONG + end) == []
+
+
+def test_labelled_line_in_a_comment_is_not_taken() -> None:
+    end = '<div class="comment-body"><p>Autor: John Roe</p></div>'
+    assert authors(LONG + end) == []
+
+
+# -- a bare name under the headline that an author box confirms -----------------------------------
+
+
+def test_bare_name_under_the_headline_confirmed_by_an_author_box() -> None:
+    header = (
+        "<h1>Headline of the story</h1><ul><li><span>Kommentar</span></li>"
+        "<li><span>Jane Q. Doe</span></li></ul>"
+    )
+    box = (
+        '<div class="widget"><li class="post-meta--author">'
+        '<a href="/author/jane-q-doe/">Jane Q. Doe</a></li></div>'
+    )
+    assert authors(header + STORY + box) == ["Jane Q. Doe"]
+
+
+def test_bare_name_under_the_headline_without_an_author_box_is_not_taken() -> None:
+    header = "<h1>Headline of the story</h1><ul><li><span>Jane Q. Doe</span></li></ul>"
+    box = '<div class="widget"><li class="post-meta--author"><a href="/author/x/">John Roe</a></li></div>'
+    assert authors(header + STORY + box) == []
+
+
+# -- house names ----------------------------------------------------------------------------------
+
+
+def test_meta_site_with_its_address_is_the_house_not_a_city() -> None:
+    head = meta("author", "examplenews.com, Frankfurt, Germany")
+    assert authors(STORY, head, url="https://www.examplenews.com/a") == ["examplenews.com"]
+
+
+def test_only_houses_named_the_byline_house_beats_the_jsonld_house() -> None:
+    head = ld({"@type": "Article", "author": {"@type": "Organization", "name": "Example Team"}})
+    body = (
+        '<h1>Headline of the story</h1><div class="author-info">Autor Example Blog Redaktion</div>'
+        + STORY
+    )
+    assert authors(body, head) == ["Example Blog Redaktion"]
+
+
+def test_byline_set_as_a_small_heading_on_a_page_without_h1() -> None:
+    body = (
+        "<div><h6>Headline of the story</h6><h5><em>Von Jane Doe</em></h5>" + STORY + "</div>"
+    )
+    assert authors(body, meta("author", "Bund der Leser e.V.")) == ["Jane Doe"]
+
+
+def test_fuller_name_from_another_signal() -> None:
+    assert fuller_name("jane_doe", ["Jane Doe"], []) == "Jane Doe"
+    assert fuller_name("Jane", [], ["Jane Doe ist freie Autorin."]) == "Jane Doe"
+    assert fuller_name("Jane", [], ["Jane Medizinstudentin, Mutter und Läuferin"]) == "Jane"
