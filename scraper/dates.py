@@ -56,6 +56,7 @@ from scraper.dates_sources import (
     PUBLISHED_META,
     WEAK_META,
     datelines,
+    followed_by_update,
     jsonld_dates,
     marked_times,
     meta_dates,
@@ -280,12 +281,16 @@ class _Page:
             days.setdefault(stamp.day, "dateline")
         return days
 
-    def modified(self) -> Stamp | None:
-        machine = [
+    @cached_property
+    def machine_modified(self) -> list[Stamp]:
+        """``dateModified`` and modified-time metas."""
+        return self.plausible([
             *jsonld_dates(self.objects, ("dateModified",), self.urls),
             *meta_dates(self.tree, MODIFIED_META),
-        ]
-        found = self.plausible(machine)
+        ])
+
+    def modified(self) -> Stamp | None:
+        found = self.machine_modified
         if not found:
             prior, following = self.window
             found = self.plausible(
@@ -327,18 +332,35 @@ def _local_twin(
     return chosen
 
 
-def _choose(page: _Page) -> tuple[str, Stamp] | None:
-    """The best publication date with its source, cross-checked where sources disagree."""
+def _machine_choice(page: _Page) -> list[tuple[str, Stamp]]:
+    """JSON-LD and meta candidates, cross-checked against the date printed for readers."""
     candidates = page.machine()
-    weak = page.weak_meta()
-    candidates += weak if candidates else []
-    if candidates and len({stamp.day for _, stamp in candidates}) > 1:
+    if not candidates:
+        return []
+    candidates += page.weak_meta()
+    if len({stamp.day for _, stamp in candidates}) > 1:
         # Machine sources disagree (a republished or re-dated story): the one that
         # matches the date printed for readers wins.
         shown = [s for src, s in page.visible if src == "dateline"]
         agreeing = [c for c in candidates if shown and c[1].day == shown[0].day]
-        candidates = agreeing + candidates
+        return agreeing + candidates
+    first = candidates[0][1]
+    if "T" in first.iso and first.iso in {s.iso for s in page.machine_modified}:
+        # "Published" is the very instant of the last update: the CMS rewrites it on every
+        # edit. A page printing "January 19, 2020 / Updated 8 hours ago" shows the original.
+        prior, following = page.window
+        shown = [s for src, s in page.visible if src == "dateline"]
+        if shown and shown[0].day < first.day \
+                and followed_by_update([*prior, *following], shown[0].day):
+            return [("dateline", shown[0]), *candidates]
+    return candidates
+
+
+def _choose(page: _Page) -> tuple[str, Stamp] | None:
+    """The best publication date with its source, cross-checked where sources disagree."""
+    candidates = _machine_choice(page)
     if not candidates:
+        weak = page.weak_meta()
         printed = page.visible
         # A generic "date" meta often carries the day of an update or of the rendering:
         # against the date printed next to the headline, the printed one wins.
@@ -347,8 +369,11 @@ def _choose(page: _Page) -> tuple[str, Stamp] | None:
     if not candidates:
         candidates = page.corroborated()
     urls = page.plausible(url_dates(page.urls))
-    if urls and candidates and 0 < abs((candidates[0][1].day - urls[0].day).days) <= 1:
-        # A timestamp in UTC can fall on the next day; the URL keeps the local one.
+    gap = (candidates[0][1].day - urls[0].day).days if urls and candidates else 0
+    if gap > 0 or gap == -1:
+        # A timestamp in UTC can fall on the next day; the URL keeps the local one. And a
+        # full date in the URL is fixed when the story first goes out: a later date in the
+        # page is a re-dated copy (a republication, a CMS migration).
         same_day = [c for c in candidates if c[1].day == urls[0].day]
         return same_day[0] if same_day else ("url", urls[0])
     if candidates:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml import html as lxml_html
 
+from scraper.dates_text import time_value
+
 __all__ = [
     "Line", "ancestors", "block_of", "find_headline", "is_excluded", "lines_around", "page_lines",
     "story_container",
@@ -91,8 +93,9 @@ def _marks(element: lxml_html.HtmlElement) -> str:
     return f"{element.get('class') or ''} {element.get('id') or ''}"
 
 
-# Next to the headline, "teaser" names the story's own intro ("teaser-meta" date line).
-_TEASER = re.compile(r"teaser", re.IGNORECASE)
+# Next to the headline, "teaser" names the story's own intro ("teaser-meta" date line), and a
+# share bar often holds the story's byline and date ("social-share": date, author, buttons).
+_TEASER = re.compile(r"teaser|social|sharing|share", re.IGNORECASE)
 
 
 def _kind(element: lxml_html.HtmlElement, beside_headline: bool = False) -> str:
@@ -313,7 +316,7 @@ def _iter_lines(root: lxml_html.HtmlElement, headline: lxml_html.HtmlElement) ->
                 walker.skip_subtree()  # nothing in there may date the story: save the walk
                 continue
             if tag == "time" and el.get("datetime"):
-                times.append(str(el.get("datetime")))
+                times.append(time_value(str(el.get("datetime")), el.text_content()))
             parts.append(el.text or "")
             continue
         if skip_depth:

@@ -18,12 +18,16 @@ from lxml import html as lxml_html
 from scraper.dates_layout import Line, ancestors, block_of, is_excluded, story_container
 from scraper.dates_text import (
     ANY_WEEKDAY_RE,
+    UPDATE_AFTER_RE,
+    UPDATE_WORDS_RE as _UPDATE_WORDS,
     WEEKDAY_RE,
     Stamp,
     find_text_dates,
+    in_range,
     make_stamp,
     month_number,
     parse_machine,
+    time_value,
 )
 from scraper.structured import ARTICLE_TYPES, types_of
 
@@ -32,6 +36,7 @@ __all__ = [
     "PUBLISHED_META",
     "WEAK_META",
     "datelines",
+    "followed_by_update",
     "jsonld_dates",
     "marked_times",
     "meta_dates",
@@ -54,12 +59,6 @@ WEAK_META = ("date", "dc.date", "dcterms.date", "dc:date")
 MODIFIED_META = (
     "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
     "dcterms.modified", "dc.date.modified", "last-modified", "lastmod",
-)
-_UPDATE_WORDS = re.compile(
-    r"(?:updated?|modified|edited|revised|aktualisiert|geändert|zuletzt|bearbeitet|mis à jour|"
-    r"actualizado|aggiornato|bijgewerkt|zaktualizowano|обновлено|обновлен|изменено|оновлено)"
-    r"\W{0,3}(?:\w+\W{1,3}){0,2}$",
-    re.IGNORECASE,
 )
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved", re.IGNORECASE)
 _LABEL = re.compile(
@@ -150,6 +149,10 @@ def _data_value(element: lxml_html.HtmlElement, modified: bool) -> Stamp | None:
 
 
 def _time_value(element: lxml_html.HtmlElement, modified: bool = False) -> Stamp | None:
+    if element.tag == "time" and element.get("datetime"):
+        shown = parse_machine(time_value(str(element.get("datetime")), element.text_content()))
+        if shown is not None:
+            return shown
     for attr in ("datetime", "content", "title"):
         stamp = parse_machine(element.get(attr))
         if stamp is not None:
@@ -276,7 +279,13 @@ def written_dates(text: str) -> list[Stamp]:
     """Dates written in ``text`` that may be a publication date (not updates, not copyright)."""
     if _COPYRIGHT.search(text):
         return []
-    return [s for s in find_text_dates(text) if not _UPDATE_WORDS.search(text[:s.start])]
+    return [s for s in _single_days(text) if not _UPDATE_WORDS.search(text[:s.start])]
+
+
+def _single_days(text: str) -> list[Stamp]:
+    """Dates written in ``text``, less the ends of periods ("bis 2. Oktober 2017")."""
+    found = find_text_dates(text)
+    return [s for s, nxt in zip(found, [*found[1:], None]) if not in_range(text, s, nxt)]
 
 
 def _dateline_stamps(line: Line, before: _Before | None = None) -> list[Stamp]:
@@ -284,7 +293,7 @@ def _dateline_stamps(line: Line, before: _Before | None = None) -> list[Stamp]:
     if line.excluded or _COPYRIGHT.search(line.text):
         return []
     found = []
-    for stamp in find_text_dates(line.text):
+    for stamp in _single_days(line.text):
         prefix = line.text[:stamp.start]
         if _UPDATE_WORDS.search(prefix):
             continue
@@ -348,3 +357,18 @@ def datelines(prior: list[Line], following: list[Line],
     for index, line in enumerate(reversed(prior)):
         stamps.extend(_dateline_stamps(line, _Before(story, render_day, adjacent=index == 0)))
     return stamps
+
+
+def followed_by_update(lines: Iterable[Line], day: date) -> bool:
+    """Whether a line prints ``day`` followed by an update label.
+
+    "January 19, 2020 / 12:25 PM / Updated 8 hours ago": the page shows the
+    first publication and, apart from it, the last update.
+    """
+    for line in lines:
+        if line.excluded:
+            continue
+        for stamp in find_text_dates(line.text):
+            if stamp.day == day and UPDATE_AFTER_RE.match(line.text[stamp.end:]):
+                return True
+    return False

@@ -23,8 +23,9 @@ from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
 __all__ = [
-    "ANY_WEEKDAY_RE", "WEEKDAY_RE", "Stamp", "find_text_dates", "folder_date", "json_dates",
-    "make_stamp", "month_number", "parse_machine", "url_dates", "url_month",
+    "ANY_WEEKDAY_RE", "UPDATE_AFTER_RE", "UPDATE_WORDS_RE", "WEEKDAY_RE", "Stamp",
+    "find_text_dates", "folder_date", "in_range", "json_dates", "make_stamp", "month_number",
+    "parse_machine", "time_value", "url_dates", "url_month",
 ]
 
 
@@ -236,6 +237,53 @@ def find_text_dates(text: str) -> list[Stamp]:
                 taken.append(span)
                 found.append(Stamp(stamp.day, stamp.iso, span[0], span[1]))
     return sorted(found, key=lambda s: s.start)
+
+
+_UPDATE_LABEL = (
+    r"(?:updated?|modified|edited|revised|aktualisiert|geändert|zuletzt|bearbeitet|mis à jour|"
+    r"actualizado|aggiornato|bijgewerkt|zaktualizowano|обновлено|обновлен|изменено|оновлено)"
+)
+#: An update label just before a date ("Updated on 3 May 2020", "Aktualisiert: 03.05.2020").
+UPDATE_WORDS_RE = re.compile(_UPDATE_LABEL + r"\W{0,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE)
+#: An update label right after a date ("May 3, 2020 / Updated 8 hours ago").
+UPDATE_AFTER_RE = re.compile(r"^\W{0,5}" + _UPDATE_LABEL + r"\b", re.IGNORECASE)
+
+# Words and dashes joining the two ends of a period ("vom 24. April bis 2. Oktober 2017",
+# "12-15 March 2019", "du 3 au 5 mai 2019"): such dates are events, not publications.
+_RANGE_WORDS = r"bis(?:\s+zum)?|until|till|through|thru|to|au|jusqu'au|al|hasta|tot|до|по"
+_RANGE_BEFORE = re.compile(rf"(?:\b(?:{_RANGE_WORDS})|[\d.]\s*[-–—])\s*$", re.IGNORECASE)
+_RANGE_BETWEEN = re.compile(rf"^\s*(?:{_RANGE_WORDS}|[-–—])\s*$", re.IGNORECASE)
+
+
+def in_range(text: str, stamp: Stamp, following: Stamp | None = None) -> bool:
+    """Whether ``stamp`` in ``text`` is an end of a period, not a day on its own.
+
+    ``following`` is the next date found in ``text``, if any: "2. Januar 2017 – 5. Februar
+    2017" starts a period as surely as "bis 5. Februar 2017" ends one.
+    """
+    if _RANGE_BEFORE.search(text[max(0, stamp.start - 24):stamp.start]):
+        return True
+    return following is not None and following.start - stamp.end <= 12 and bool(
+        _RANGE_BETWEEN.match(text[stamp.end:following.start]))
+
+
+def time_value(attribute: str, text: str) -> str:
+    """The value a ``<time datetime>`` element stands for.
+
+    Its ``datetime``, unless the element's own text writes one full date of
+    another day (``<time datetime="2019-07-03">Publié le 29 juin 2019</time>``):
+    some CMSs fill the attribute with the day of the last edit, while the text
+    is what readers were shown. An update label in the text keeps the attribute.
+    """
+    if not _ANY_YEAR.search(text):
+        return attribute
+    written = find_text_dates(" ".join(text.split())[:120])
+    machine = parse_machine(attribute)
+    if len(written) != 1 or machine is None or written[0].day == machine.day:
+        return attribute
+    if UPDATE_WORDS_RE.search(" ".join(text.split())[:written[0].start]):
+        return attribute
+    return written[0].iso
 
 
 # Publication keys of the JSON that sites embed for their scripts (Next.js ``__NEXT_DATA__``,

@@ -28,6 +28,7 @@ META = '<meta property="article:published_time" content="2018-03-04T08:00:00Z">'
 TIME = '<time datetime="2017-05-06">6 May 2017</time>'
 DATELINE = "<p class='byline'>Published: March 3, 2016</p>"
 ARTICLE_URL = "https://news.example.com/2015/01/22/some-story"
+LATER_URL = "https://news.example.com/2021/01/22/some-story"
 
 
 def story(extra_head: str = "", meta_line: str = "") -> lxml_html.HtmlElement:
@@ -42,11 +43,12 @@ def story(extra_head: str = "", meta_line: str = "") -> lxml_html.HtmlElement:
         (META, TIME + DATELINE, "2018-03-04T08:00:00+00:00", "meta"),
         ("", TIME + DATELINE, "2017-05-06", "time"),
         ("", DATELINE, "2016-03-03", "dateline"),
-        ("", "", "2015-01-22", "url"),
+        ("", "", "2021-01-22", "url"),
     ],
 )
 def test_precedence(head: str, line: str, expected: str, source: str) -> None:
-    found = find_dates(story(head, line), ARTICLE_URL, fetched_at=FETCHED)
+    # The URL's day is later than every other source: it is the last resort, not a check.
+    found = find_dates(story(head, line), LATER_URL, fetched_at=FETCHED)
     assert (found.published, found.date_source) == (expected, source)
 
 
