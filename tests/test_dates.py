@@ -10,6 +10,7 @@ from lxml import html as lxml_html
 
 from scraper.dates import DateFinding, find_dates
 from scraper.dates_layout import find_headline
+from scraper.dates_sources import written_dates
 from scraper.dates_text import find_text_dates, parse_machine
 
 FETCHED = "2025-02-22T10:00:00+00:00"
@@ -519,3 +520,71 @@ def test_marked_date_above_a_headline_without_container_on_the_render_day() -> N
     assert on_render_day.published is None
     later = find_dates(page("", body), None, fetched_at="2025-06-01T08:00:00Z")
     assert later.published == "2025-02-22"
+
+
+# Patterns found on held-out pages (htmldate's benchmark pages), each as a small page.
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("https://blog.example.com/home/2017/7/12/montauk", ("2017-07-12", "url")),  # re-dated later
+     ("https://blog.example.com/home/2019/6/30/montauk", ("2019-06-17T18:28:00+02:00", "jsonld")),
+     ("https://blog.example.com/home/montauk", ("2019-06-17T18:28:00+02:00", "jsonld"))],
+)
+def test_full_url_date_beats_a_later_machine_date(url: str, expected: tuple[str, str]) -> None:
+    head = ('<script type="application/ld+json">{"@type":"BlogPosting",'
+            '"datePublished":"2019-06-17T18:28:00+02:00"}</script>')
+    found = find_dates(story(head), url, fetched_at=FETCHED)
+    assert (found.published, found.date_source) == expected
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [("Publié le 29 juin 2019", "2019-06-29"),  # the text readers saw wins
+     ("Publié le 29 juin", "2019-07-03T10:18:46+00:00"),  # no year: the attribute stands
+     ("Mis à jour le 29 juin 2019", "2019-07-03T10:18:46+00:00")],  # an update label
+)
+def test_time_text_over_its_datetime_attribute(shown: str, expected: str) -> None:
+    line = f'<div class="meta"><time datetime="2019-07-03T10:18:46Z">{shown}</time></div>'
+    assert find_dates(story("", line), None, fetched_at=FETCHED).published == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Der Tunnel wird vom 24. April bis 2. Oktober 2017 gesperrt.", []),
+     ("Festival 12-15 March 2019 in Riga", []),
+     ("Open 2. Januar 2017 – 5. Februar 2017", []),
+     ("Stand: 2. Oktober 2017", ["2017-10-02"])],
+)
+def test_ends_of_a_period_are_not_publication_dates(text: str, expected: list[str]) -> None:
+    assert [s.iso for s in written_dates(text)] == expected
+
+
+def test_period_below_the_headline_gives_no_dateline() -> None:
+    body = ("<h1>Spätsommer in Österreich</h1><h2>Der Tunnel wird vom 24. April bis 2. Oktober "
+            "2017 gesperrt.</h2><p>" + "Text. " * 40 + "</p>")
+    assert find_dates(page("", body), None, fetched_at=FETCHED).published is None
+
+
+@pytest.mark.parametrize(("cls", "expected"), [("social-share", "2019-01-23"), ("sidebar", None)])
+def test_date_in_a_share_bar_beside_the_headline(cls: str, expected: str | None) -> None:
+    body = ('<div class="detail-content"><h2>Steve Forbes: Trump is indeed a billionaire.</h2>'
+            f'<div class="{cls}"><h5>23.01.2019</h5><div>By Urs Gehriger</div></div>'
+            f"<p>{'Words of the interview. ' * 30}</p></div>")
+    head = '<meta property="og:title" content="Steve Forbes: Trump is indeed a billionaire.">'
+    assert find_dates(page(head, body), None, fetched_at=FETCHED).published == expected
+
+
+@pytest.mark.parametrize(
+    ("dateline", "modified", "expected"),
+    [("January 19, 2020 / 12:25 PM / Updated 8 hours ago", "2020-01-20T09:49:32Z", "2020-01-19"),
+     ("January 19, 2020 / 12:25 PM", "2020-01-20T09:49:32Z", "2020-01-20"),  # no update shown
+     ("January 19, 2020 / 12:25 PM / Updated 8 hours ago", "2020-01-21T08:00:00Z", "2020-01-20")],
+)
+def test_published_equal_to_modified_yields_to_a_dateline_with_update(
+        dateline: str, modified: str, expected: str) -> None:
+    head = ('<meta property="article:published_time" content="2020-01-20T09:49:32Z">'
+            f'<meta property="article:modified_time" content="{modified}">')
+    body = (f"<div><p>Entertainment News</p><div>{dateline}</div><h1>Parasite scores upset</h1>"
+            f"<p>{'Words of the story. ' * 30}</p></div>")
+    found = find_dates(page(head, body), None, fetched_at=FETCHED)
+    assert (found.published or "")[:10] == expected
