@@ -3,10 +3,13 @@
 Strings are cleaned to names by :mod:`scraper.byline_names`. The first source
 naming a person wins; sidebar, comment, caption and related-list names are
 never taken, and the site's own name or an organisation only when nobody else
-is named. Sources that agree refine each other: a bare first name or a user
-name becomes the full name another signal on the page gives, and JSON-LD
-naming one of two bylined authors gives way to the byline. Pure functions
-over a parsed tree.
+is named. Bylines sit by the headline (a "By …" line, a link to the author's
+page); as a last resort an "Autor: …" / "Text: …" line anywhere in the story
+(often under its last paragraph, or in a credits block) or a bare name under
+the headline that an author box on the page confirms. Sources that agree
+refine each other: a bare first name or a user name becomes the full name
+another signal on the page gives, and JSON-LD naming one of two bylined
+authors gives way to the byline. Pure functions over a parsed tree.
 """
 
 from __future__ import annotations
@@ -20,94 +23,20 @@ from lxml import html as lxml_html
 from scraper.byline_names import (
     clean_authors,
     fuller_name,
-    is_organisation,
-    is_url,
-    squash,
+    is_byline_line,
+    is_house,
+    is_infobox,
+    is_label_word,
+    jsonld_authors,
+    may_open_label,
+    meta_authors,
+    opens_byline,
+    opens_label,
 )
 from scraper.fields import is_site_name
-from scraper.structured import ARTICLE_TYPES, types_of
 from scraper.text import fold, in_boilerplate, node_text
 
 __all__ = ["clean_authors", "find_authors"]
-
-
-def _jsonld_authors(objects: list[dict[str, Any]]) -> list[str]:
-    # Yoast-style graphs give the author as {"@id": …} and the Person elsewhere
-    by_id = {str(o["@id"]): o for o in objects if o.get("@id") and o.get("name")}
-    for obj in objects:
-        if not types_of(obj) & _AUTHORED_TYPES:
-            continue
-        raw = obj.get("author") or obj.get("creator")
-        items = raw if isinstance(raw, list) else [raw]
-        names: list[str] = []
-        for item in items:
-            if (
-                isinstance(item, dict)
-                and not item.get("name")
-                and str(item.get("@id")) in by_id
-            ):
-                item = by_id[str(item.get("@id"))]
-            value = item.get("name") if isinstance(item, dict) else item
-            if isinstance(value, str):
-                names.extend(n for n in clean_authors(value) if n not in names)
-        if names:
-            return names
-    return []
-
-
-# Story types plus the other authored posts whose author is the page's author.
-_AUTHORED_TYPES = ARTICLE_TYPES | {
-    "discussionforumposting",
-    "howto",
-    "recipe",
-    "podcastepisode",
-}
-# "author" may repeat inside cited references; these tags repeat once per author.
-_META_AUTHORS = (
-    "author",
-    "article:author",
-    "citation_author",
-    "dc.creator",
-    "dcterms.creator",
-    "parsely-author",
-    "sailthru.author",
-    "cxenseparse:author",
-    "byl",
-)
-_HOUSE_SEP = re.compile(r"\s+[-–—|:]\s+|\s*[|–—]\s*")
-
-
-def _meta_authors(metas: dict[str, list[str]], sites: set[str]) -> list[str]:
-    """Names from the first author meta tag that names a person, else the first house name.
-
-    "Site – Tagline" is the site's name.
-    """
-    house: list[str] = []
-    for meta in _META_AUTHORS:
-        values = [v for v in dict.fromkeys(metas.get(meta, [])) if not is_url(v)]
-        if not values or (meta == "author" and len(values) > 1):
-            continue  # several different "author" metas are references' authors (body microdata)
-        names: list[str] = []
-        for value in values:
-            segments = _HOUSE_SEP.split(fold(value))
-            head, _, address = fold(value).partition(",")
-            if address and is_site_name(head, sites):
-                names.append(head)  # "Site, City, Country": the house and its address
-                continue
-            if len(segments) > 1 and is_site_name(segments[0], sites):
-                # "Site – Tagline" is the house; "Site - Jane Doe" names a person after it
-                value = " - ".join(segments[1:])
-                names.append(fold(segments[0]))
-            names.extend(n for n in clean_authors(value) if n not in names)
-        if any(not _is_house(n, sites) for n in names):
-            return names
-        house = house or names
-    return house
-
-
-def _is_house(name: str, sites: set[str]) -> bool:
-    """The site's own name or an organisation's ("… e.V.", "… GmbH", "Redaktion")."""
-    return is_site_name(name, sites) or is_organisation(name)
 
 
 # author/Author, autor/Autor (de, es, pl …), byline/Byline: few predicates keep this one pass cheap
@@ -200,15 +129,6 @@ def _byline_authors(nodes: list[lxml_html.HtmlElement]) -> list[str]:
     return []
 
 
-_TEXT_BYLINE = re.compile(
-    r"^(?:[\d.:/,|–—\s-]+(?:uhr\s+)?)?(?:(?:written|posted|text|story)\s+)?(?:by|von|autor(?:in|/in)?|author|"
-    r"text|por|par|av|door|автор|redaktion\s*:)(?:\s*:\s*|\s+)[A-ZÀ-ÖØ-ÞА-ЯЁ]",
-    re.IGNORECASE,
-)
-# "11.12.2019 - Amelie Loevenich": a dated line naming only a person, just under the headline.
-_DATED_NAME = re.compile(
-    r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\s*[-–—|·]\s*[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’.-]+){1,2}$"
-)
 # Elements scanned after and before the headline: a byline sits in the story's header.
 _BYLINE_AFTER = 120
 _BYLINE_BEFORE = 15
@@ -220,16 +140,9 @@ _BYLINE_TAGS = frozenset(
 )
 
 
-_OPENING = re.compile(
-    r"^[\s\d.:/,|–—-]*(?:by|von|aut|text|por|par|av|door|автор|redaktion|written|posted|story|\d|$)",
-    re.IGNORECASE,
-)
-
-
 def _opens_byline(node: lxml_html.HtmlElement) -> bool:
     """Cheap test on the first words before the node's whole text is gathered."""
-    first = next((t for t in node.itertext() if t.strip()), "")
-    return _OPENING.match(first.lstrip()) is not None
+    return opens_byline(next((t for t in node.itertext() if t.strip()), ""))
 
 
 def _headline_h1(
@@ -285,7 +198,7 @@ def _text_byline_authors(
         if not _opens_byline(node):
             continue
         text = node_text(node)
-        if len(text) > 100 or not (_TEXT_BYLINE.match(text) or _DATED_NAME.match(text)):
+        if len(text) > 100 or not (is_byline_line(text)):
             continue
         if _in_caption(node, inside=True) or (
             in_boilerplate(node, include_self=True) and not _linked_byline(node, distance)
@@ -308,7 +221,7 @@ def _heading_byline(tree: lxml_html.HtmlElement) -> list[str]:
     """On pages without ``<h1>``/``<h2>``, a byline set as a small heading ("<h5>Von …</h5>")."""
     for heading in tree.iter("h3", "h4", "h5", "h6"):
         text = node_text(heading)
-        if len(text) <= 100 and _TEXT_BYLINE.match(text) and not in_boilerplate(heading):
+        if len(text) <= 100 and is_byline_line(text, dated=False) and not in_boilerplate(heading):
             names = [n for n in clean_authors(text) if n[0].isupper()]
             if names and len(names) <= 3:
                 return names
@@ -337,17 +250,12 @@ def _confirmed_name(
     return []
 
 
-# Labels that open an author line anywhere in the story ("Text: Jane Doe" under the last paragraph).
-_LABELS = ("autor:", "autorin:", "autoren:", "author:", "authors:", "text:", "written by ")
-_LABEL_INITIALS = frozenset("AaTtWwIi")  # a cheap first test: most elements open otherwise
-_LABEL_WORDS = frozenset({"autor", "autorin", "author", "text", "interview"})
 _LABEL_TAGS = ("p", "strong", "b", "em", "span", "dd", "dt", "div", "li", "small", "th", "td")
-# Book and product boxes label their author too ("Autor: … Verlag: … ISBN"): not the story's author.
-_INFOBOX = re.compile(r"\b(?:isbn|verlag|publisher|seiten|pages|preis|price|regie|director)\b", re.I)
-_BLOCK_TAGS = frozenset(
-    {"br", "p", "div", "li", "ul", "ol", "table", "tr", "td", "dd", "dt", "hr", "section",
-     "article", "footer", "header", "blockquote", "figure", "h1", "h2", "h3", "h4", "h5", "h6"}
-)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BLOCK_TAGS = _HEADINGS | {
+    "br", "p", "div", "li", "ul", "ol", "table", "tr", "td", "dd", "dt", "hr", "section",
+    "article", "footer", "header", "blockquote", "figure",
+}
 
 
 def _first_line(el: lxml_html.HtmlElement) -> str:
@@ -369,12 +277,11 @@ def _first_line(el: lxml_html.HtmlElement) -> str:
 def _label_line(el: lxml_html.HtmlElement) -> str | None:
     """The author line an element opens: "Autor: Jane Doe …", or a "Text" label and the value beside it."""
     text = (el.text or "").strip()
-    if len(el) == 0 and text.rstrip(":").casefold() in _LABEL_WORDS:
-        value = el.getnext()
-        if value is None or (el.tail or "").strip():
-            return _first_line(el)
-        return f"{text.rstrip(':')}: {node_text(value)}"  # <dt>Text</dt><dd>Jane Doe</dd>
-    return _first_line(el) if text[:12].casefold().startswith(_LABELS) else None
+    value = el.getnext()
+    if len(el) == 0 and is_label_word(text) and not (el.tail or "").strip() and value is not None:
+        # <dt>Text</dt><dd>Jane Doe</dd>; a heading beside a "kicker" label is the next story's title
+        return None if value.tag in _HEADINGS else f"{text.rstrip(':')}: {node_text(value)}"
+    return _first_line(el) if opens_label(text) else None
 
 
 def _labelled_authors(tree: lxml_html.HtmlElement) -> list[str]:
@@ -384,8 +291,7 @@ def _labelled_authors(tree: lxml_html.HtmlElement) -> list[str]:
     """
     body = tree.find("body")
     for el in body.iter(*_LABEL_TAGS) if body is not None else ():
-        text = el.text
-        if not text or text.lstrip()[:1] not in _LABEL_INITIALS:
+        if not may_open_label(el.text):
             continue
         line = _label_line(el)
         if not line or len(line) > 100:
@@ -397,7 +303,7 @@ def _labelled_authors(tree: lxml_html.HtmlElement) -> list[str]:
         ):
             continue
         block = el if el.tag in _BLOCK_TAGS else el.getparent()
-        if _INFOBOX.search(node_text(block if block is not None else el)[:400]):
+        if is_infobox(node_text(block if block is not None else el)[:400]):
             continue
         names = [n for n in clean_authors(line) if n[0].isupper()]
         if names and len(names) <= 3:
@@ -421,20 +327,20 @@ def find_authors(
     nodes, boxes = _byline_nodes(tree)
     window = _window(tree, sites)
     sources = [
-        _jsonld_authors(objects),
-        _meta_authors(metas, sites),
+        jsonld_authors(objects),
+        meta_authors(metas, sites),
         _byline_authors(nodes),
         _text_byline_authors(window) if window else _heading_byline(tree),
     ]
     for index, names in enumerate(sources):
-        people = [n for n in names if not _is_house(n, sites)]
+        people = [n for n in names if not is_house(n, sites)]
         if people:
             return _refined(people, sources[index + 1 :], boxes, sites)
     for fallback in (
         lambda: _labelled_authors(tree),
         lambda: _confirmed_name(window, boxes),
     ):
-        people = [n for n in fallback() if not _is_house(n, sites)]
+        people = [n for n in fallback() if not is_house(n, sites)]
         if people:
             return people
     # only houses named: the one the reader sees in the byline beats the CMS's structured data
@@ -449,7 +355,7 @@ def _refined(
 ) -> list[str]:
     """The names one source gives, made fuller by the sources after it."""
     for fuller in later:  # JSON-LD naming one of two bylined authors
-        if set(people) < set(fuller) and not any(_is_house(n, sites) for n in fuller):
+        if set(people) < set(fuller) and not any(is_house(n, sites) for n in fuller):
             return fuller
     others = [n for source in later for n in source]
     bios = (

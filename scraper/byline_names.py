@@ -5,17 +5,37 @@ Prefixes ("By", "Von", "Autor/in:", "Redaktion:"), roles ("Staff Writer",
 "und", ",", "&", ";", "im Gespräch mit") are removed; agency codes beside a
 person ("/ dpa") are dropped. Photo credits, profile URLs, initials, phrases
 ("Bundesministerium für Wirtschaft"), label rows and CMS accounts are not
-names. Pure string functions.
+names. Also the tests the tree scan of :mod:`scraper.byline` puts to an
+element's text (a "By …" line, an "Autor:" label), and the names JSON-LD and
+author meta tags give. Pure functions over strings and structured data.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
+from scraper.fields import is_site_name
+from scraper.structured import ARTICLE_TYPES, types_of
 from scraper.text import fold
 
-__all__ = ["clean_authors", "fuller_name", "is_organisation", "is_url", "squash"]
+__all__ = [
+    "clean_authors",
+    "fuller_name",
+    "is_byline_line",
+    "is_house",
+    "is_infobox",
+    "is_label_word",
+    "is_organisation",
+    "is_url",
+    "jsonld_authors",
+    "may_open_label",
+    "meta_authors",
+    "opens_byline",
+    "opens_label",
+    "squash",
+]
 
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _LEAD = re.compile(r"^[\s\d.:/,|·•*–—-]+")  # a date or bullet before the byline
@@ -210,3 +230,139 @@ def fuller_name(name: str, others: list[str], bios: list[str]) -> str:
         if found:
             return f"{name} {found.group(1)}"
     return name
+
+
+# -- tests on an element's text ------------------------------------------------------------------
+
+_TEXT_BYLINE = re.compile(
+    r"^(?:[\d.:/,|–—\s-]+(?:uhr\s+)?)?(?:(?:written|posted|text|story)\s+)?(?:by|von|autor(?:in|/in)?|author|"
+    r"text|por|par|av|door|автор|redaktion\s*:)(?:\s*:\s*|\s+)[A-ZÀ-ÖØ-ÞА-ЯЁ]",
+    re.IGNORECASE,
+)
+# "11.12.2019 - Amelie Loevenich": a dated line naming only a person, just under the headline.
+_DATED_NAME = re.compile(
+    r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\s*[-–—|·]\s*[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’.-]+){1,2}$"
+)
+_OPENING = re.compile(
+    r"^[\s\d.:/,|–—-]*(?:by|von|aut|text|por|par|av|door|автор|redaktion|written|posted|story|\d|$)",
+    re.IGNORECASE,
+)
+# Labels that open an author line anywhere in the story ("Text: Jane Doe" under the last paragraph).
+_LABELS = ("autor:", "autorin:", "autoren:", "author:", "authors:", "text:", "written by ")
+_LABEL_INITIALS = frozenset("AaTtWwIi")  # a cheap first test: most elements open otherwise
+_LABEL_WORDS = frozenset({"autor", "autorin", "author", "text", "interview"})
+# Book and product boxes label their author too ("Autor: … Verlag: … ISBN"): not the story's author.
+_INFOBOX = re.compile(r"\b(?:isbn|verlag|publisher|seiten|pages|preis|price|regie|director)\b", re.IGNORECASE)
+
+
+def opens_byline(first: str) -> bool:
+    """Cheap test on an element's first words before its whole text is gathered."""
+    return _OPENING.match(first.lstrip()) is not None
+
+
+def is_byline_line(text: str, dated: bool = True) -> bool:
+    """A "By Jane Doe" / "Von Hans Meier" line (``dated``: or "11.12.2019 - Jane Doe")."""
+    return bool(_TEXT_BYLINE.match(text) or (dated and _DATED_NAME.match(text)))
+
+
+def may_open_label(text: str | None) -> bool:
+    """Cheap first test of :func:`opens_label` / :func:`is_label_word`: most elements open otherwise."""
+    return text is not None and text.lstrip()[:1] in _LABEL_INITIALS
+
+
+def opens_label(text: str) -> bool:
+    """Text opening with an author label ("Autor: …", "Text: …", "Written by …")."""
+    return text[:12].casefold().startswith(_LABELS)
+
+
+def is_label_word(text: str) -> bool:
+    """A bare author label ("Text", "Autor:") whose value sits in the next element."""
+    return text.rstrip(":").casefold() in _LABEL_WORDS
+
+
+def is_infobox(text: str) -> bool:
+    """A book or product box ("Autor: … Verlag: … ISBN"): its author is not the story's."""
+    return _INFOBOX.search(text) is not None
+
+
+# -- structured data: JSON-LD and meta tags ------------------------------------------------------
+
+
+def jsonld_authors(objects: list[dict[str, Any]]) -> list[str]:
+    """Names the first authored JSON-LD object (a story, a post, a recipe …) gives."""
+    # Yoast-style graphs give the author as {"@id": …} and the Person elsewhere
+    by_id = {str(o["@id"]): o for o in objects if o.get("@id") and o.get("name")}
+    for obj in objects:
+        if not types_of(obj) & _AUTHORED_TYPES:
+            continue
+        raw = obj.get("author") or obj.get("creator")
+        items = raw if isinstance(raw, list) else [raw]
+        names: list[str] = []
+        for item in items:
+            if (
+                isinstance(item, dict)
+                and not item.get("name")
+                and str(item.get("@id")) in by_id
+            ):
+                item = by_id[str(item.get("@id"))]
+            value = item.get("name") if isinstance(item, dict) else item
+            if isinstance(value, str):
+                names.extend(n for n in clean_authors(value) if n not in names)
+        if names:
+            return names
+    return []
+
+
+# Story types plus the other authored posts whose author is the page's author.
+_AUTHORED_TYPES = ARTICLE_TYPES | {
+    "discussionforumposting",
+    "howto",
+    "recipe",
+    "podcastepisode",
+}
+# "author" may repeat inside cited references; these tags repeat once per author.
+_META_AUTHORS = (
+    "author",
+    "article:author",
+    "citation_author",
+    "dc.creator",
+    "dcterms.creator",
+    "parsely-author",
+    "sailthru.author",
+    "cxenseparse:author",
+    "byl",
+)
+_HOUSE_SEP = re.compile(r"\s+[-–—|:]\s+|\s*[|–—]\s*")
+
+
+def meta_authors(metas: dict[str, list[str]], sites: set[str]) -> list[str]:
+    """Names from the first author meta tag that names a person, else the first house name.
+
+    "Site – Tagline" is the site's name.
+    """
+    house: list[str] = []
+    for meta in _META_AUTHORS:
+        values = [v for v in dict.fromkeys(metas.get(meta, [])) if not is_url(v)]
+        if not values or (meta == "author" and len(values) > 1):
+            continue  # several different "author" metas are references' authors (body microdata)
+        names: list[str] = []
+        for value in values:
+            segments = _HOUSE_SEP.split(fold(value))
+            head, _, address = fold(value).partition(",")
+            if address and is_site_name(head, sites):
+                names.append(head)  # "Site, City, Country": the house and its address
+                continue
+            if len(segments) > 1 and is_site_name(segments[0], sites):
+                # "Site – Tagline" is the house; "Site - Jane Doe" names a person after it
+                value = " - ".join(segments[1:])
+                names.append(fold(segments[0]))
+            names.extend(n for n in clean_authors(value) if n not in names)
+        if any(not is_house(n, sites) for n in names):
+            return names
+        house = house or names
+    return house
+
+
+def is_house(name: str, sites: set[str]) -> bool:
+    """The site's own name or an organisation's ("… e.V.", "… GmbH", "Redaktion")."""
+    return is_site_name(name, sites) or _ORG.search(name) is not None

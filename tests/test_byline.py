@@ -393,6 +393,11 @@ def test_label_and_value_in_a_credits_block() -> None:
     assert authors(LONG + end) == ["JANE DOE"]
 
 
+def test_kicker_label_over_another_story_title_is_not_a_credit() -> None:
+    end = '<div class="more"><span>Interview</span><h3>John Roe</h3></div>'
+    assert authors(LONG + end) == []
+
+
 def test_book_box_author_is_not_the_story_author() -> None:
     end = "<p>Autor: John Roe<br>Verlag: Example Books<br>ISBN 978-3-16-148410-0</p>"
     assert authors(LONG + end) == []
