@@ -57,6 +57,7 @@ _BLOCK_TAGS = frozenset(
     {"div", "section", "aside", "ul", "ol", "nav", "footer", "table", "dl"}
 )
 _MIN_LIST_LINKS = 5
+_TAXONOMY_PATH = re.compile(r"/(?:tags?|category|author)/")  # tag and author pages are no stories
 
 
 @dataclass(slots=True)
@@ -208,22 +209,37 @@ def _outermost(nodes: list[lxml_html.HtmlElement]) -> list[lxml_html.HtmlElement
     return [n for n in nodes if not any(a in chosen for a in n.iterancestors())]
 
 
+def _absolute(href: str, base: str, origin: str) -> str | None:
+    """``href`` resolved against ``base``, without its fragment; None when malformed.
+
+    The two common shapes of a related link, absolute and root-relative, skip
+    urljoin (a tenth of the related-link cost); its answer would be the same.
+    """
+    try:
+        plain = href.partition("#")[0]
+        # urljoin rewrites an empty query, dot segments and params: leave those to it.
+        simple = not (plain.endswith("?") or "/." in plain or ";" in plain)
+        if simple and plain.startswith(("http://", "https://")):
+            absolute = plain
+        elif simple and origin and plain.startswith("/") and not plain.startswith("//"):
+            absolute = origin + plain
+        else:
+            absolute = urldefrag(urljoin(base, href))[0] if base else urldefrag(href)[0]
+        return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+    except ValueError:  # malformed, e.g. "http://[bad"
+        return None
+
+
 def _link_of(
-    anchor: lxml_html.HtmlElement, base: str, own: set[str]
+    anchor: lxml_html.HtmlElement, base: str, own: set[str], origin: str = ""
 ) -> RelatedLink | None:
     href = (anchor.get("href") or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return None
-    try:
-        absolute = urldefrag(urljoin(base, href))[0] if base else urldefrag(href)[0]
-        scheme = urlsplit(absolute).scheme
-    except ValueError:  # malformed, e.g. "http://[bad"
+    absolute = _absolute(href, base, origin)
+    if absolute is None or absolute.rstrip("/") in own:
         return None
-    if scheme not in ("http", "https") or absolute.rstrip("/") in own:
-        return None
-    if "tag" in (anchor.get("rel") or "").split() or re.search(
-        r"/(?:tags?|category|author)/", absolute
-    ):
+    if "tag" in (anchor.get("rel") or "").split() or _TAXONOMY_PATH.search(absolute):
         return None
     title = (
         node_text(anchor)
@@ -234,6 +250,15 @@ def _link_of(
         img = anchor.find(".//img")
         title = fold(img.get("alt")) if img is not None else ""
     return RelatedLink(title=title, url=absolute) if title else None
+
+
+def _origin(base: str) -> str:
+    """``scheme://host[:port]`` of an http(s) base URL, or "" when it has none."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
 def find_related(
@@ -257,12 +282,13 @@ def find_related(
     for block in blocks:
         anchors.update(block.iter("a") if block.tag != "a" else [block])
     own = {u.rstrip("/") for u in own_urls if u}
+    origin = _origin(base)
     result = RelatedBlocks(elements=[n for n in tree.iter() if n in block_set])
     seen: set[str] = set()
     for anchor in tree.iter("a"):
         if anchor not in anchors:
             continue
-        link = _link_of(anchor, base, own)
+        link = _link_of(anchor, base, own, origin)
         if link is not None and link["url"] not in seen:
             seen.add(link["url"])
             result.links.append(link)
