@@ -23,6 +23,18 @@ _FURNITURE_CLASS = re.compile(
     r"share-?bar|sharing|social-share|share-buttons|sharedaddy)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+# Author boxes (bio, avatar, position): a byline is read before pruning, the bio is never story text.
+_AUTHOR_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:authors?|authorbox|author-?bio|about-?(?:the-?)?author|autor|autorin|autorenbox)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_AUTHOR_LABEL = re.compile(
+    r"^(?:about the authors?|the author|author|autor|autorin|autoren|über (?:den autor|die autorin|die autoren)|"
+    r"der autor|die autorin|zur person|à propos de l['’]auteur|sobre el autor|sobre la autora|об авторе)\s*:?$",
+    re.IGNORECASE,
+)
+_LABEL_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "b", "header")
+_CARD_TAGS = frozenset({"div", "li", "article", "section"})
 _FURNITURE_TAGS = ("figcaption", "audio", "video", "button", "dialog", "select")
 _SMALL = 800  # chars: furniture boxes are small; a big match is a page wrapper with an odd class
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "li")
@@ -42,7 +54,8 @@ def prune_tree(
     headline: str | None,
     xpaths: tuple[str, ...],
 ) -> None:
-    """Remove furniture trafilatura would keep: related blocks, captions, players, duplicate headlines."""
+    """Remove furniture trafilatura would keep: related blocks, captions, players, author boxes,
+    duplicate headlines."""
     drop = list(drop)
     for xpath in xpaths:
         try:
@@ -51,28 +64,98 @@ def prune_tree(
             raise ExtractionError(f"bad boilerplate xpath {xpath!r}: {exc}") from exc
         drop.extend(n for n in found if isinstance(n, lxml_html.HtmlElement))
     drop.extend(tree.iter(*_FURNITURE_TAGS))
-    for node in tree.iter("div", "section", "aside", "form", "p", "span", "ul"):
-        names = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if not names.strip() or not _FURNITURE_CLASS.search(names):
-            continue
-        if len(node_text(node)) < _SMALL and node.find(".//h1") is None:
-            drop.append(node)
-    head_key = key(headline)
-    if head_key:
-        first_h1 = tree.find(".//body//h1")
-        limit = 2 * len(head_key) + 20
-        for node in tree.iter("h1", "h2", "h3", "p", "div", "span"):
-            if node is first_h1 or len(node) > 3:
-                continue
-            blocks = node.iterdescendants("p", "div", "table", "ul")
-            if node.tag == "div" and next(blocks, None) is not None:
-                continue  # a wrapper: never just a repeated headline
-            if len(node.text_content()) > limit:  # a cheap C-level bound first
-                continue
-            if key(node_text(node)) == head_key:
-                drop.append(node)
+    drop.extend(_furniture_boxes(tree))
+    drop.extend(_labelled_author_boxes(tree))
+    drop.extend(_headline_copies(tree, headline))
+    drop.extend(_teaser_cards(tree))
     for node in drop:
         _drop(node)
+
+
+def _furniture_boxes(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Small boxes whose class/id names them furniture (newsletter, player, author box …)."""
+    found = []
+    for node in tree.iter("div", "section", "aside", "form", "p", "span", "ul"):
+        names = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if not names.strip() or not (
+            _FURNITURE_CLASS.search(names) or _AUTHOR_CLASS.search(names)
+        ):
+            continue
+        if len(node_text(node)) < _SMALL and node.find(".//h1") is None:
+            found.append(node)
+    return found
+
+
+def _labelled_author_boxes(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Small boxes headed "About the author" / "Zur Person": a bio, not the story's text."""
+    found = []
+    for node in tree.iter(*_LABEL_TAGS):
+        if len(node) > 2 or len(node.text_content()) > 40:  # cheap C-level bounds first
+            continue
+        label = node_text(node)
+        if not _AUTHOR_LABEL.match(label):
+            continue
+        box = node.getparent()
+        # climb out of wrappers that hold only the label ("<div class=title><h4>Autor</h4></div>")
+        while box is not None and len(node_text(box)) <= len(label) + 5:
+            box = box.getparent()
+        if (
+            box is not None
+            and box.tag not in ("body", "html", "main", "article")
+            and len(node_text(box)) < _SMALL
+        ):
+            found.append(box)
+    return found
+
+
+def _teaser_cards(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Runs of teaser cards (a linked headline, a picture, an excerpt each): other stories.
+
+    Three or more sibling boxes, each a small element whose heading is one link
+    of at least three words. A story's own linked subheads sit side by side in
+    the text container, not one per box.
+    """
+    cards: dict[lxml_html.HtmlElement, list[lxml_html.HtmlElement]] = {}
+    for heading in tree.iter("h2", "h3", "h4"):
+        anchor = heading.find(".//a")
+        card = heading.getparent()
+        if anchor is None or card is None or card.tag not in _CARD_TAGS:
+            continue
+        text = node_text(heading)
+        if len(text.split()) < 3 or node_text(anchor) != text:
+            continue
+        container = card.getparent()
+        if container is not None and len(card.text_content()) < _SMALL:
+            cards.setdefault(container, []).append(card)
+    found = []
+    for group in cards.values():
+        unique = list(dict.fromkeys(group))
+        if len(unique) >= 3:
+            found.extend(unique)
+    return found
+
+
+def _headline_copies(
+    tree: lxml_html.HtmlElement, headline: str | None
+) -> list[lxml_html.HtmlElement]:
+    """Elements repeating the headline (hero captions, duplicated titles), not the first <h1>."""
+    head_key = key(headline)
+    if not head_key:
+        return []
+    found = []
+    first_h1 = tree.find(".//body//h1")
+    limit = 2 * len(head_key) + 20
+    for node in tree.iter("h1", "h2", "h3", "p", "div", "span"):
+        if node is first_h1 or len(node) > 3:
+            continue
+        blocks = node.iterdescendants("p", "div", "table", "ul")
+        if node.tag == "div" and next(blocks, None) is not None:
+            continue  # a wrapper: never just a repeated headline
+        if len(node.text_content()) > limit:  # a cheap C-level bound first
+            continue
+        if key(node_text(node)) == head_key:
+            found.append(node)
+    return found
 
 
 def _trafilatura_lines(tree: lxml_html.HtmlElement, url: str | None) -> list[str]:
@@ -120,8 +203,10 @@ def main_text(tree: lxml_html.HtmlElement, url: str | None) -> list[str]:
         running = [ln for ln in lines if not (len(ln) > 300 and ln.count("|") >= 2)]
         found = "".join(_SPACE.sub("", ln) for ln in running)
         missed = sum(start in found for start in starts) < _MIN_COVERAGE * len(starts)
-        # ... and only when the container is not a small part of what trafilatura found
-        if missed and 2 * sum(map(len, backup)) >= sum(map(len, running)):
+        # ... and only when trafilatura found little running text of its own: on a page holding
+        # several full stories (a feed of articles), the densest block may be another story than
+        # the one trafilatura took, and then trafilatura's is usually the page's own
+        if missed and 2 * sum(map(len, running)) < sum(map(len, backup)):
             return backup
     return lines
 
