@@ -27,12 +27,13 @@ RELATED_HEADING = re.compile(
     r"also (?:like|enjoy)|recommended(?: for you| stories| articles)?|latest(?: news| stories| articles)?|"
     r"most (?:read|popular|viewed)|top stories|what to read next|further reading|"
     r"weitere (?:artikel|beiträge|meldungen|nachrichten)|mehr zum thema|ähnliche (?:artikel|beiträge)|"
-    r"das könnte sie auch interessieren|lesen sie auch|auch interessant|empfohlene (?:beiträge|artikel)|"
+    r"das (?:thema )?könnte (?:sie|dich) auch interessieren|(?:auch|mehr) (?:auf|bei) [\w-]+(?:\.[\w-]+)+|"
+    r"lesen sie auch|auch interessant|empfohlene (?:beiträge|artikel)|"
     r"weitere aktuelle themen|(?:à )?lire aussi|voir aussi|contenido relacionado|(?:le|te) puede interesar|"
     r"leia também|leggi anche|czytaj (?:też|także)|"
     r"читайте (?:также|еще|ещё)|похожие(?: новости| статьи| материалы)?|другие (?:новости|материалы|статьи)|"
     r"последние новости|по теме|смотрите также|новости по теме|материалы по теме)"
-    r"(?:\s+(?:раздела|рубрики|по теме|from [\w .-]{1,30}|on [\w .-]{1,30}|in [\w .-]{1,30}))?\s*[:.!]?$",
+    r"(?:\s+(?:раздела|рубрики|по теме|(?:from|on|in|auf|aus|bei|von|vom|im) [\w .-]{1,30}))?\s*[:.!]?$",
     re.IGNORECASE,
 )
 #: An inline related line between paragraphs: "Also, see: …", "Related Article: …".
@@ -58,6 +59,11 @@ _BLOCK_TAGS = frozenset(
 )
 _MIN_LIST_LINKS = 5
 _TAXONOMY_PATH = re.compile(r"/(?:tags?|category|author)/")  # tag and author pages are no stories
+# The story's own text container: a link list holding one with real running text is a page wrapper.
+_STORY_BODY = (
+    ".//*[@itemprop='articleBody' or contains(@class,'entry-content') or contains(@class,'post-body')"
+    " or contains(@class,'article-body') or contains(@class,'post-content') or contains(@class,'article-content')]"
+)
 
 
 @dataclass(slots=True)
@@ -171,9 +177,17 @@ def _list_blocks(
     for node in tree.iter("ul", "ol", "div", "section", "aside"):
         if m.story.get(node, 0) < _MIN_LIST_LINKS or m.link_share(node) < 0.75:
             continue
-        if not _guarded(node) and not _in_menu(node):
+        if not _guarded(node) and not _in_menu(node) and not _holds_story(node, m):
             found.append(node)
     return found
+
+
+def _holds_story(node: lxml_html.HtmlElement, m: _Measure) -> bool:
+    """True when a story-body element with running text (not a teaser) sits inside ``node``."""
+    return any(
+        m.text.get(body, 0) >= 400 and m.link_share(body) < 0.25
+        for body in node.xpath(_STORY_BODY)
+    )
 
 
 def _inline_lines(
