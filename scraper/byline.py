@@ -28,6 +28,7 @@ from scraper.byline_names import (
     is_infobox,
     is_label_word,
     jsonld_authors,
+    looks_like_name,
     may_open_label,
     meta_authors,
     opens_byline,
@@ -140,11 +141,6 @@ _BYLINE_TAGS = frozenset(
 )
 
 
-def _opens_byline(node: lxml_html.HtmlElement) -> bool:
-    """Cheap test on the first words before the node's whole text is gathered."""
-    return opens_byline(next((t for t in node.itertext() if t.strip()), ""))
-
-
 def _headline_h1(
     tree: lxml_html.HtmlElement, sites: set[str]
 ) -> lxml_html.HtmlElement | None:
@@ -195,10 +191,11 @@ def _text_byline_authors(
             names = _profile_link_names(node)
             if names and len(names) <= 3:
                 return names
-        if not _opens_byline(node):
+        # a cheap test on the first words before the node's whole text is gathered
+        if not opens_byline(next((t for t in node.itertext() if t.strip()), "")):
             continue
         text = node_text(node)
-        if len(text) > 100 or not (is_byline_line(text)):
+        if len(text) > 100 or not is_byline_line(text):
             continue
         if _in_caption(node, inside=True) or (
             in_boilerplate(node, include_self=True) and not _linked_byline(node, distance)
@@ -233,11 +230,11 @@ def _confirmed_name(
 ) -> list[str]:
     """A bare full name just under the headline that an author box elsewhere on the page names."""
     marked = set(boxes)
-    for distance, node in window:
+    for distance, node in window if boxes else ():
         if distance > _LINK_WINDOW or not isinstance(node.tag, str) or len(node):
             continue
         text = node_text(node)
-        if not (5 <= len(text) <= 40 and " " in text and clean_authors(text) == [text]):
+        if not (looks_like_name(text) and clean_authors(text) == [text]):
             continue
         # no furniture test: page builders call every block a "widget"; the box's agreement is the test
         if node in marked or any(a in marked for a in node.iterancestors()) or _in_comments(node):

@@ -30,6 +30,7 @@ __all__ = [
     "is_organisation",
     "is_url",
     "jsonld_authors",
+    "looks_like_name",
     "may_open_label",
     "meta_authors",
     "opens_byline",
@@ -253,6 +254,15 @@ _LABEL_INITIALS = frozenset("AaTtWwIi")  # a cheap first test: most elements ope
 _LABEL_WORDS = frozenset({"autor", "autorin", "author", "text", "interview"})
 # Book and product boxes label their author too ("Autor: … Verlag: … ISBN"): not the story's author.
 _INFOBOX = re.compile(r"\b(?:isbn|verlag|publisher|seiten|pages|preis|price|regie|director)\b", re.IGNORECASE)
+
+
+# Two to four capitalised words ("Jane Q. Doe"): the shape of a bare name.
+_NAME_SHAPE = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:\s[A-ZÀ-ÖØ-Þ][\w'’.-]*){1,3}$")
+
+
+def looks_like_name(text: str) -> bool:
+    """Two to four capitalised words, at most 40 characters: a bare name at a glance."""
+    return len(text) <= 40 and _NAME_SHAPE.match(text) is not None
 
 
 def opens_byline(first: str) -> bool:
