@@ -56,11 +56,11 @@ from scraper.dates_sources import (
     PUBLISHED_META,
     WEAK_META,
     datelines,
-    followed_by_update,
     jsonld_dates,
     marked_times,
     meta_dates,
     plain_times,
+    updated_after,
     written_dates,
 )
 from scraper.dates_text import (
@@ -78,6 +78,7 @@ from scraper.structured import jsonld_objects
 __all__ = ["DateFinding", "find_dates"]
 
 _OLDEST = date(1995, 1, 1)
+_HEADER_SIZE = 600  # characters: a headline with its kicker, dateline and byline
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +194,18 @@ class _Page:
         if self.headline is None:
             return [], []
         return lines_around(self.tree, self.headline, before=3, after=20)
+
+    @cached_property
+    def header_text(self) -> str:
+        """The text of the smallest-but-whole block around the headline (its kicker,
+        dateline and byline), up to a story header's size."""
+        node, text = self.headline, ""
+        while node is not None and node.tag not in ("body", "html"):
+            content = " ".join(node.itertext())  # spaced: blocks often touch ("NewsJanuary")
+            if len(content) > _HEADER_SIZE:
+                break
+            text, node = content, node.getparent()
+        return " ".join(text.split())
 
     def plausible(self, stamps: Iterable[Stamp | None]) -> list[Stamp]:
         return [s for s in stamps if s is not None and _OLDEST <= s.day <= self.latest]
@@ -347,11 +360,10 @@ def _machine_choice(page: _Page) -> list[tuple[str, Stamp]]:
     first = candidates[0][1]
     if "T" in first.iso and first.iso in {s.iso for s in page.machine_modified}:
         # "Published" is the very instant of the last update: the CMS rewrites it on every
-        # edit. A page printing "January 19, 2020 / Updated 8 hours ago" shows the original.
-        prior, following = page.window
-        shown = [s for src, s in page.visible if src == "dateline"]
-        if shown and shown[0].day < first.day \
-                and followed_by_update([*prior, *following], shown[0].day):
+        # edit. A headline block printing "January 19, 2020 / Updated 8 hours ago" shows
+        # the original.
+        shown = [s for s in updated_after(page.header_text) if s.day < first.day]
+        if shown:
             return [("dateline", shown[0]), *candidates]
     return candidates
 

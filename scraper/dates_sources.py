@@ -36,12 +36,12 @@ __all__ = [
     "PUBLISHED_META",
     "WEAK_META",
     "datelines",
-    "followed_by_update",
     "jsonld_dates",
     "marked_times",
     "meta_dates",
     "plain_times",
     "split_date",
+    "updated_after",
     "written_dates",
 ]
 
@@ -359,16 +359,11 @@ def datelines(prior: list[Line], following: list[Line],
     return stamps
 
 
-def followed_by_update(lines: Iterable[Line], day: date) -> bool:
-    """Whether a line prints ``day`` followed by an update label.
+
+def updated_after(text: str) -> list[Stamp]:
+    """Dates in ``text`` followed by an update label.
 
     "January 19, 2020 / 12:25 PM / Updated 8 hours ago": the page shows the
     first publication and, apart from it, the last update.
     """
-    for line in lines:
-        if line.excluded:
-            continue
-        for stamp in find_text_dates(line.text):
-            if stamp.day == day and UPDATE_AFTER_RE.match(line.text[stamp.end:]):
-                return True
-    return False
+    return [stamp for stamp in find_text_dates(text) if UPDATE_AFTER_RE.match(text[stamp.end:])]

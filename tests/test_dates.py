@@ -584,7 +584,7 @@ def test_published_equal_to_modified_yields_to_a_dateline_with_update(
         dateline: str, modified: str, expected: str) -> None:
     head = ('<meta property="article:published_time" content="2020-01-20T09:49:32Z">'
             f'<meta property="article:modified_time" content="{modified}">')
-    body = (f"<div><p>Entertainment News</p><div>{dateline}</div><h1>Parasite scores upset</h1>"
-            f"<p>{'Words of the story. ' * 30}</p></div>")
+    body = (f"<div><div class='head'><p>Entertainment News</p><div>{dateline}</div>"
+            f"<h1>Parasite scores upset</h1></div><p>{'Words of the story. ' * 30}</p></div>")
     found = find_dates(page(head, body), None, fetched_at=FETCHED)
     assert (found.published or "")[:10] == expected
