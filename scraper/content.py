@@ -16,7 +16,7 @@ from lxml import html as lxml_html
 from scraper.errors import ExtractionError
 from scraper.text import fold, in_boilerplate, key, node_text
 
-__all__ = ["PageSignals", "main_text", "page_signals", "page_type_of", "prune_tree"]
+__all__ = ["PageSignals", "backup_wins", "main_text", "page_signals", "page_type_of", "prune_tree"]
 
 _FURNITURE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:newsletter|subscribe|subscription|signup|player|audio-player|modal|popup|cookie|consent|"
@@ -196,19 +196,23 @@ def main_text(tree: lxml_html.HtmlElement, url: str | None) -> list[str]:
     container = _dense_container(tree)
     backup = _container_lines(container) if container is not None else []
     lines = _trafilatura_lines(tree, url)
+    return backup if backup_wins(lines, backup) else lines
+
+
+def backup_wins(lines: list[str], backup: list[str]) -> bool:
+    """True when trafilatura's ``lines`` missed the dense container's ``backup`` text and found
+    little running text of its own."""
     # compared without whitespace or soft hyphens: element text joins inline pieces differently
     starts = [_SPACE.sub("", b)[:60] for b in backup if len(b) >= 40]
-    if len(starts) >= 3:
-        # a flattened layout table comes out as one long "… | … |" row: that is not running text
-        running = [ln for ln in lines if not (len(ln) > 300 and ln.count("|") >= 2)]
-        found = "".join(_SPACE.sub("", ln) for ln in running)
-        missed = sum(start in found for start in starts) < _MIN_COVERAGE * len(starts)
-        # ... and only when trafilatura found little running text of its own: on a page holding
-        # several full stories (a feed of articles), the densest block may be another story than
-        # the one trafilatura took, and then trafilatura's is usually the page's own
-        if missed and 2 * sum(map(len, running)) < sum(map(len, backup)):
-            return backup
-    return lines
+    if len(starts) < 3:
+        return False
+    # a flattened layout table comes out as one long "… | … |" row: that is not running text
+    running = [ln for ln in lines if not (len(ln) > 300 and ln.count("|") >= 2)]
+    found = "".join(_SPACE.sub("", ln) for ln in running)
+    missed = sum(start in found for start in starts) < _MIN_COVERAGE * len(starts)
+    # on a page holding several full stories (a feed of articles) the densest block may be
+    # another story than the one trafilatura took, and then trafilatura's is the page's own
+    return missed and 2 * sum(map(len, running)) < sum(map(len, backup))
 
 
 _ERROR_PAGE = re.compile(

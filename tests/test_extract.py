@@ -10,9 +10,11 @@ import pytest
 
 from scraper.byline import clean_authors
 from scraper.config import SiteConfig
+from scraper.content import backup_wins, prune_tree
 from scraper.errors import ExtractionError
 from scraper.extract import EXTRACTOR_VERSION, content_hash, extract, parse_html
 from scraper.fields import strip_site_name
+from scraper.related import RELATED_HEADING, find_related
 from scraper.text import guess_language
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -256,6 +258,100 @@ def test_strip_site_name(title: str, expected: str) -> None:
 )
 def test_guess_language(text: str, lang: str | None) -> None:
     assert guess_language(text) == lang
+
+
+# -- body pruning: patterns found on held-out pages (author boxes, teaser cards, feeds) -----------
+
+
+def _pruned_text(html: str) -> str:
+    tree = parse_html(html)
+    prune_tree(tree, [], "Bridge opens", ())
+    return " ".join(tree.text_content().split())
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        "<div class='entry-author author-avatar'><p>Ayan Kerimov writes about roads and rivers.</p></div>",
+        "<div class='TestReport__AuthorBox'><p>Ayan Kerimov writes about roads and rivers.</p></div>",
+        "<div class='cbx-Author is-inline'><p>Ayan Kerimov writes about roads and rivers.</p></div>",
+        "<div class='highlight'><div class='header'>AUTOR</div><p>Ayan Kerimov writes about roads and rivers.</p></div>",
+        "<section><div class='mod-title'><h4>About the author</h4></div><p>Ayan Kerimov writes about roads and rivers.</p></section>",
+        "<div><h3>Zur Person</h3><p>Ayan Kerimov writes about roads and rivers.</p></div>",
+    ],
+)
+def test_author_boxes_are_pruned(box: str) -> None:
+    text = _pruned_text(page(after=box))
+    assert "Ayan Kerimov" not in text
+    assert all(p in text for p in PARAS)
+
+
+def test_an_about_the_author_heading_in_the_story_container_keeps_the_story() -> None:
+    # the label's parent is the whole text container: far too big to be a bio box
+    body = "".join(f"<p>{p}</p>" for p in PARAS * 4)
+    html = f"<html><body><h1>Bridge opens</h1><div><h3>Über den Autor</h3>{body}</div></body></html>"
+    assert PARAS[2] in _pruned_text(html)
+
+
+def _cards(n: int) -> str:
+    return "".join(
+        f"<div class='card'><h2><a href='/story-{i}'>Another story number {i} about the steppe</a></h2>"
+        f"<img src='/i{i}.jpg'><p>Teaser text of story {i} […]</p></div>"
+        for i in range(n)
+    )
+
+
+def test_runs_of_teaser_cards_are_pruned() -> None:
+    text = _pruned_text(page(after=f"<div id='next-posts'>{_cards(3)}</div>"))
+    assert "Teaser text of story" not in text and "Another story number" not in text
+    assert all(p in text for p in PARAS)
+
+
+def test_two_cards_or_linked_subheads_in_the_text_are_kept() -> None:
+    assert "Teaser text of story 1" in _pruned_text(page(after=f"<div>{_cards(2)}</div>"))
+    subheads = "".join(
+        f"<h2><a href='https://shop.example.com/{i}'>Product number {i} on test</a></h2><p>{p}</p>"
+        for i, p in enumerate(PARAS)
+    )
+    html = f"<html><body><h1>Bridge opens</h1><div class='story'>{subheads}</div></body></html>"
+    text = _pruned_text(html)
+    assert "Product number 2 on test" in text and PARAS[2] in text
+
+
+def test_backup_loses_to_a_full_story_trafilatura_found() -> None:
+    other = [f"Paragraph {i} of a longer, different story further down the feed page." for i in range(12)]
+    own = [f"Paragraph {i} of the page's own story that trafilatura extracted." for i in range(8)]
+    assert not backup_wins(own, other)  # a feed of whole articles: trafilatura's is the page's own
+    assert backup_wins(["© Example News, 2025"], other)  # a layout table trafilatura flattened
+    assert not backup_wins(["© Example News, 2025"], other[:2])  # too little to judge
+
+
+@pytest.mark.parametrize(
+    ("heading", "related"),
+    [
+        ("Das Thema könnte dich auch interessieren:", True),
+        ("Das könnte Sie auch interessieren", True),
+        ("Auch auf kaspiblog.example.de", True),
+        ("Mehr zum Thema auf kaspiblog.example.de", True),
+        ("Weitere aktuelle Themen aus der Arbeitswelt", True),
+        ("Auch auf Mallorca", False),
+        ("Mehr Geld für Schulen", False),
+    ],
+)
+def test_related_headings(heading: str, related: bool) -> None:
+    assert bool(RELATED_HEADING.match(heading)) is related
+
+
+def test_a_link_list_holding_the_story_body_is_no_related_block() -> None:
+    links = "".join(f"<li><a href='/p/{i}'>Other post number {i} here</a></li>" for i in range(60))
+    story = " ".join(PARAS) + " " + PARAS[0]
+    html = (
+        "<html><body><div class='outer'><div class='main'><div class='post-body entry-content'>"
+        f"{story}</div></div><div class='side'><ul>{links}</ul></div></div></body></html>"
+    )
+    blocks = find_related(parse_html(html), "https://example.com/post").elements
+    assert blocks and all(b.get("class") != "outer" for b in blocks)
+    assert len(find_related(parse_html(html), "https://example.com/post").links) == 60
 
 
 # -- the fixture site's ground truth -------------------------------------------------------------
