@@ -14,7 +14,12 @@ Cross-checks, all in the direction of the page's own evidence:
 * when JSON-LD and meta disagree on the day (a republished or re-dated story),
   the candidate matching the dateline printed for readers wins;
 * when the chosen timestamp is one day off a date in the URL, the URL's day wins
-  (a UTC timestamp of an evening story falls on the next day);
+  (a UTC timestamp of an evening story falls on the next day); when it is *later*
+  than a full date in the URL by more, the URL's day wins too (the URL is fixed at
+  first publication; a later stamp is a republication or a CMS migration);
+* a "published" equal to the machine "modified" instant (rewritten on each edit)
+  yields to an earlier date the headline block prints before an update label;
+* a ``<time>`` whose own text writes another full day stands for that day;
 * a generic ``date`` meta (often an update or render stamp) yields to the
   date printed next to the headline;
 * a UTC timestamp yields to the same moment written in the page's own offset
@@ -28,7 +33,7 @@ Cross-checks, all in the direction of the page's own evidence:
 
 What is never used: the masthead "today" line (a weekday and date above the
 headline, printed when the page was rendered), dates in related / latest-news /
-sidebar / comment / footer blocks, copyright years. Dates after the fetch (plus
+sidebar / comment / footer blocks, copyright years, ends of periods ("bis 2. Oktober"). Dates after the fetch (plus
 a day of clock skew) or before 1995 are rejected. When nothing is trustworthy
 the answer is ``published=None``: a wrong date misleads a researcher, a missing
 one does not.
@@ -36,7 +41,7 @@ one does not.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
@@ -64,11 +69,11 @@ from scraper.dates_sources import (
     written_dates,
 )
 from scraper.dates_text import (
-    ANY_WEEKDAY_RE,
-    WEEKDAY_RE,
     Stamp,
     folder_date,
     json_dates,
+    local_twin,
+    masthead_like,
     parse_machine,
     url_dates,
     url_month,
@@ -288,7 +293,7 @@ class _Page:
                 if stamp is not None:
                     days.setdefault(stamp.day, "time")
             for stamp in written_dates(line.text):
-                if not _masthead_like(line.text, stamp, self.latest - timedelta(days=1)):
+                if not masthead_like(line.text, stamp, self.latest - timedelta(days=1)):
                     days.setdefault(stamp.day, "dateline")
         for stamp in written_dates(page_title(self.tree)):
             days.setdefault(stamp.day, "dateline")
@@ -310,39 +315,6 @@ class _Page:
                 marked_times(self.tree, self.headline, prior, following, modified=True)
             )
         return found[0] if found else None
-
-
-def _masthead_like(text: str, stamp: Stamp, render_day: date) -> bool:
-    """A weekday-led date line, or an unlabelled date on the render day: a "today" stamp."""
-    if ANY_WEEKDAY_RE.search(text[:stamp.start]) or WEEKDAY_RE.match(text):
-        return True
-    return abs((stamp.day - render_day).days) <= 1
-
-
-def _instant(stamp: Stamp) -> datetime | None:
-    """The moment a stamp names, when it states a time and an offset."""
-    if "T" not in stamp.iso:
-        return None
-    moment = datetime.fromisoformat(stamp.iso)
-    return moment if moment.tzinfo is not None else None
-
-
-def _local_twin(
-    chosen: tuple[str, Stamp], others: Callable[[], list[tuple[str, Stamp]]]
-) -> tuple[str, Stamp]:
-    """The same moment written in the page's own offset, when the chosen one is in UTC.
-
-    "2023-11-09T02:11:03+00:00" in JSON-LD and "2023-11-08T21:11:03-05:00" in the
-    ``<time>`` element are one moment; the day readers saw is the local one.
-    """
-    moment = _instant(chosen[1])
-    if moment is None or moment.utcoffset() != timedelta(0):
-        return chosen
-    for source, stamp in others():
-        other = _instant(stamp)
-        if other is not None and other.utcoffset() and other == moment:
-            return source, stamp
-    return chosen
 
 
 def _machine_choice(page: _Page) -> list[tuple[str, Stamp]]:
@@ -389,7 +361,7 @@ def _choose(page: _Page) -> tuple[str, Stamp] | None:
         same_day = [c for c in candidates if c[1].day == urls[0].day]
         return same_day[0] if same_day else ("url", urls[0])
     if candidates:
-        return _local_twin(
+        return local_twin(
             candidates[0], lambda: [*candidates, *(("time", s) for s in page_moments(page.tree))]
         )
     return ("url", urls[0]) if urls else None

@@ -19,7 +19,6 @@ from scraper.dates_layout import Line, ancestors, block_of, is_excluded, story_c
 from scraper.dates_text import (
     ANY_WEEKDAY_RE,
     UPDATE_AFTER_RE,
-    UPDATE_WORDS_RE as _UPDATE_WORDS,
     WEEKDAY_RE,
     Stamp,
     find_text_dates,
@@ -28,6 +27,9 @@ from scraper.dates_text import (
     month_number,
     parse_machine,
     time_value,
+)
+from scraper.dates_text import (
+    UPDATE_WORDS_RE as _UPDATE_WORDS,
 )
 from scraper.structured import ARTICLE_TYPES, types_of
 

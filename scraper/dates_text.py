@@ -17,15 +17,15 @@ states a time, the ISO datetime string (with its offset when one is given).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 __all__ = [
     "ANY_WEEKDAY_RE", "UPDATE_AFTER_RE", "UPDATE_WORDS_RE", "WEEKDAY_RE", "Stamp",
-    "find_text_dates", "folder_date", "in_range", "json_dates", "make_stamp", "month_number",
-    "parse_machine", "time_value", "url_dates", "url_month",
+    "find_text_dates", "folder_date", "in_range", "json_dates", "local_twin", "make_stamp",
+    "masthead_like", "month_number", "parse_machine", "time_value", "url_dates", "url_month",
 ]
 
 
@@ -284,6 +284,39 @@ def time_value(attribute: str, text: str) -> str:
     if UPDATE_WORDS_RE.search(" ".join(text.split())[:written[0].start]):
         return attribute
     return written[0].iso
+
+
+def masthead_like(text: str, stamp: Stamp, render_day: date) -> bool:
+    """A weekday-led date line, or an unlabelled date on the render day: a "today" stamp."""
+    if ANY_WEEKDAY_RE.search(text[:stamp.start]) or WEEKDAY_RE.match(text):
+        return True
+    return abs((stamp.day - render_day).days) <= 1
+
+
+def _instant(stamp: Stamp) -> datetime | None:
+    """The moment a stamp names, when it states a time and an offset."""
+    if "T" not in stamp.iso:
+        return None
+    moment = datetime.fromisoformat(stamp.iso)
+    return moment if moment.tzinfo is not None else None
+
+
+def local_twin(
+    chosen: tuple[str, Stamp], others: Callable[[], list[tuple[str, Stamp]]]
+) -> tuple[str, Stamp]:
+    """The same moment written in the page's own offset, when the chosen one is in UTC.
+
+    "2023-11-09T02:11:03+00:00" in JSON-LD and "2023-11-08T21:11:03-05:00" in the
+    ``<time>`` element are one moment; the day readers saw is the local one.
+    """
+    moment = _instant(chosen[1])
+    if moment is None or moment.utcoffset() != timedelta(0):
+        return chosen
+    for source, stamp in others():
+        other = _instant(stamp)
+        if other is not None and other.utcoffset() and other == moment:
+            return source, stamp
+    return chosen
 
 
 # Publication keys of the JSON that sites embed for their scripts (Next.js ``__NEXT_DATA__``,
