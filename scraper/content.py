@@ -158,14 +158,14 @@ def _headline_copies(
     return found
 
 
-def _trafilatura_lines(tree: lxml_html.HtmlElement, url: str | None) -> list[str]:
+def _trafilatura_lines(tree: lxml_html.HtmlElement, url: str | None, *, fast: bool = False) -> list[str]:
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
         include_comments=False,
         include_tables=True,
         with_metadata=False,
-        fast=False,
+        fast=fast,
     )
     text = getattr(doc, "text", None) if doc is not None else None
     return [fold(line) for line in (text or "").split("\n") if fold(line)]
@@ -191,11 +191,17 @@ def _container_lines(container: lxml_html.HtmlElement) -> list[str]:
     return [line for line in lines if line]
 
 
-def main_text(tree: lxml_html.HtmlElement, url: str | None) -> list[str]:
-    """The page's running text as lines, from a pruned tree (which it does not modify)."""
+def main_text(tree: lxml_html.HtmlElement, url: str | None, *, listing: bool = False) -> list[str]:
+    """The page's running text as lines, from a pruned tree (which it does not modify).
+
+    ``listing`` (the page is a run of teasers) skips trafilatura's rescue
+    extractors: once the teasers are pruned little text is left, and the
+    rescue would only cost time and memory (justext loads every language's
+    stoplist, about 25 MB) to find text a listing page does not archive.
+    """
     container = _dense_container(tree)
     backup = _container_lines(container) if container is not None else []
-    lines = _trafilatura_lines(tree, url)
+    lines = _trafilatura_lines(tree, url, fast=listing)
     return backup if backup_wins(lines, backup) else lines
 
 

@@ -1,9 +1,9 @@
 """The crawler: frontier → fetch → analyse and write, one run at a time.
 
 Scrapy's vocabulary, small: the frontier schedules, the Fetcher downloads
-(politely, per host) on the event loop, and each fetched page goes to a
-worker process that extracts it and writes page, article, links and frontier
-state in one transaction (:mod:`scraper.writer`). The event loop does I/O
+(politely, per host) on the event loop, and fetched pages go in small batches
+to worker processes that extract them and write pages, articles, links and
+frontier state, one transaction per batch (:mod:`scraper.writer`). The event loop does I/O
 only; a SIGKILL at any moment loses only pages not yet committed, which the
 next run fetches again. Nothing archived is lost or fetched twice.
 """

@@ -1,11 +1,12 @@
 """Writing what a fetched page yields: raw page, article, links, frontier state.
 
 A :class:`PageWriter` runs where the page is analysed: in each extraction
-worker process (with its own connection to the archive) or inline. Each
-page's writes are one transaction, and the frontier marks the URL ``done`` in
-that same transaction, so a crash never leaves an archived article that the
-next run would fetch again, nor a ``done`` URL without its article. Doing the
-writes in the workers keeps the crawler's event loop for I/O alone.
+worker process (with its own connection to the archive) or inline. A batch of
+pages is written in one transaction (one savepoint per page), and the frontier
+marks each URL ``done`` in that same transaction, so a crash never leaves an
+archived article that the next run would fetch again, nor a ``done`` URL
+without its article. Doing the writes in the workers keeps the crawler's
+event loop for I/O alone.
 """
 
 from __future__ import annotations

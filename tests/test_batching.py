@@ -126,3 +126,4 @@ def test_a_bug_while_writing_a_batch_leaves_none_of_it(tmp_path: Path, monkeypat
     # Nothing half-written: no article, and no URL marked done that the next run would skip.
     assert archive.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
     assert archive.db.execute("SELECT count(*) FROM pages").fetchone()[0] == 0
+

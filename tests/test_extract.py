@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -407,3 +409,21 @@ def test_fixture_other_pages(spec: dict[str, str]) -> None:
     article = extract(fixture_bytes(spec["path"]), ORIGIN + spec["path"])
     assert article.page_type == "other"
     assert article.published is None
+
+
+def test_a_listing_page_skips_trafilaturas_rescue_extractors():
+    """Index pages are runs of teasers: no justext rescue (it loads ~25 MB of stoplists into each worker)."""
+    code = (
+        "import trafilatura.external as ext\n"
+        "from scraper.extract import extract\n"
+        "from benchmarks.sitegen import GeneratedSite\n"
+        "site = GeneratedSite(120)\n"
+        "for path in site.index_paths():\n"
+        "    article = extract(site.render(path)[2], 'http://127.0.0.1:9' + path)\n"
+        "    assert article.page_type == 'index', (path, article.page_type)\n"
+        "print(ext.JT_STOPLIST is None)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "True"
