@@ -27,7 +27,7 @@ import click
 
 import scraper
 import scraper.urls
-from scraper.config import Settings, load_site_configs
+from scraper.config import Settings, SiteConfig, load_site_configs
 from scraper.errors import ArchiveLocked, ScraperError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
@@ -120,7 +120,7 @@ def run_options(func: F) -> F:
 
 
 def _settings(opts: dict[str, Any]) -> Settings:
-    sites = ()
+    sites: tuple[SiteConfig, ...] = ()
     if opts.get("sites_file"):
         try:
             sites = load_site_configs(tomllib.loads(Path(opts["sites_file"]).read_text(encoding="utf-8")))

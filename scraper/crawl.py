@@ -19,7 +19,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing import get_context
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from scraper.config import Settings
 from scraper.discover import Link, page_links, sniff_listing
@@ -192,7 +192,7 @@ class Crawler:
         is_listing = entry.kind in ("seed", "feed", "sitemap")
         # A seed may be a home page, a feed or a sitemap: any type, sniffed below
         # (discover gunzips .xml.gz sitemaps itself, with a cap).
-        accept = "any" if entry.kind == "seed" else "xml" if is_listing else "html"
+        accept: Literal["html", "xml", "any"] = "any" if entry.kind == "seed" else "xml" if is_listing else "html"
         try:
             page = await fetcher.fetch(entry.url, accept=accept, etag=entry.etag, last_modified=entry.last_modified,
                                        allow=self._redirect_allowed(entry))

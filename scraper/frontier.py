@@ -53,8 +53,9 @@ class Frontier:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        if not db["frontier"].exists():
-            db["frontier"].create(
+        table = db.table("frontier")
+        if not table.exists():
+            table.create(
                 {
                     "url": str, "host": str, "kind": str, "state": str, "priority": int, "depth": int,
                     "found_on": str, "attempts": int, "next_try_at": str, "error_kind": str, "last_error": str,
@@ -66,7 +67,7 @@ class Frontier:
                 defaults={"state": "pending", "attempts": 0, "priority": 5, "depth": 0, "archived": 0},
                 if_not_exists=True,
             )
-            db["frontier"].create_index(["state", "priority"], if_not_exists=True)
+            table.create_index(["state", "priority"], if_not_exists=True)
 
     def begin_run(self, *, refresh: bool = False, refresh_after_days: float | None = None) -> None:
         """Prepare for a run: resume a killed one, requeue listings and due retries."""
