@@ -233,6 +233,9 @@ _INDEX_PATH = re.compile(
 )
 
 
+MIN_TEASERS = 3  # teaser headings (<h2><a>…</a></h2>) that make a run of them
+
+
 class PageSignals:
     """Counts read from the tree that tell listings from stories."""
 
@@ -241,6 +244,11 @@ class PageSignals:
     def __init__(self, story_links: int, teasers: int) -> None:
         self.story_links = story_links
         self.teasers = teasers
+
+    @property
+    def teaser_run(self) -> bool:
+        """Enough teaser headings for the page to read as a listing."""
+        return self.teasers >= MIN_TEASERS
 
 
 def page_signals(
@@ -293,7 +301,7 @@ def page_type_of(
         return "other"
     if typed and headline and words >= 80:
         return "article"
-    if signals.teasers >= 3 and (longest < 60 or words < signals.teasers * 40):
+    if signals.teaser_run and (longest < 60 or words < signals.teasers * 40):
         return "index"
     if signals.story_links >= 5 and _INDEX_PATH.search(path) and longest < 60:
         return "index"
@@ -303,4 +311,4 @@ def page_type_of(
         return "index"
     if headline and (len(body) >= 2 or words >= 80):
         return "article"
-    return "index" if signals.story_links >= 5 or signals.teasers >= 3 else "other"
+    return "index" if signals.story_links >= 5 or signals.teaser_run else "other"

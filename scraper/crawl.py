@@ -280,16 +280,18 @@ class _Batcher:
 
     def _done(self, batch: list[tuple[Job, asyncio.Future[Tally]]], task: asyncio.Future[list[Tally]]) -> None:
         self._busy -= 1
-        error = None if task.cancelled() else task.exception()
+        cancelled = task.cancelled()
+        error = None if cancelled else task.exception()
+        tallies = task.result() if not cancelled and error is None else []
         for index, (_, future) in enumerate(batch):
             if future.done():
                 continue
-            if task.cancelled():
+            if cancelled:
                 future.cancel()
             elif error is not None:
                 future.set_exception(error)
             else:
-                future.set_result(task.result()[index])
+                future.set_result(tallies[index])
         self._send()
 
 

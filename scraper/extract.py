@@ -295,7 +295,7 @@ def _extract(
     drop = related.elements + ([lede_node] if lede_node is not None else [])
     prune_tree(tree, drop, meta.headline, site.boilerplate_xpaths if site else ())
     body_parts, source_credit = clean_paragraphs(
-        main_text(tree, url, listing=signals.teasers >= 3), meta.headline, lede, INLINE_RELATED
+        main_text(tree, url, listing=signals.teaser_run), meta.headline, lede, INLINE_RELATED
     )
     body = "\n\n".join(body_parts)
     words = word_count((lede or "") + " " + body)

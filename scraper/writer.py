@@ -2,7 +2,7 @@
 
 A :class:`PageWriter` runs where the page is analysed: in each extraction
 worker process (with its own connection to the archive) or inline. A batch of
-pages is written in one transaction (one savepoint per page), and the frontier
+pages is written in one transaction, and the frontier
 marks each URL ``done`` in that same transaction, so a crash never leaves an
 archived article that the next run would fetch again, nor a ``done`` URL
 without its article. Doing the writes in the workers keeps the crawler's
@@ -126,32 +126,28 @@ class PageWriter:
                      Counter(fetched=1, not_modified=1))
 
     def write(self, job: Job, analysis: Analysis | None, links: Sequence[Link] | None) -> Tally:
-        """Write an analysed HTML page (``analysis``) or a feed/sitemap (``links``), in one transaction."""
-        with self.lock, self.archive.transaction():
-            return self.write_in_transaction(job, analysis, links)
+        """Write an analysed HTML page (``analysis``) or a feed/sitemap (``links``).
 
-    def write_in_transaction(self, job: Job, analysis: Analysis | None, links: Sequence[Link] | None) -> Tally:
-        """:meth:`write` for a caller that holds the lock and an open transaction (a batch)."""
+        The caller holds the lock and the batch's transaction (:func:`run_jobs`).
+        """
         entry, page = job.entry, job.page
-        # A savepoint: a page whose write fails leaves the rest of its batch intact.
-        with self.archive.transaction():
-            tally = Tally([Event("fetched", entry.url, str(page.status))], Counter(fetched=1))
-            page_id = self.archive.save_page(page, compressed=analysis.compressed if analysis else None,
-                                             run_id=self.run_id)
-            if analysis is None:
-                self.frontier.mark_done(entry.url, kind=entry.kind if entry.kind != "unknown" else "feed",
-                                        status=page.status, etag=page.headers.get("etag"),
-                                        last_modified=page.headers.get("last-modified"), archived=False)
-                self._add_links(links or [], entry, page.final_url)
-                return tally
-            if analysis.article is None:
-                tally.add(self.failure(entry, analysis.error_kind or "extraction", analysis.error or "", 1, page.status))
-                return tally
-            fresh = [u for u in analysis.links if u not in self._offered]
-            self._offered.update(fresh)
-            self._add_links([Link(u, self._link_kind(u)) for u in fresh], entry, page.final_url)
-            tally.add(self._save_article(entry, page, analysis, page_id))
+        tally = Tally([Event("fetched", entry.url, str(page.status))], Counter(fetched=1))
+        page_id = self.archive.save_page(page, compressed=analysis.compressed if analysis else None,
+                                         run_id=self.run_id)
+        if analysis is None:
+            self.frontier.mark_done(entry.url, kind=entry.kind if entry.kind != "unknown" else "feed",
+                                    status=page.status, etag=page.headers.get("etag"),
+                                    last_modified=page.headers.get("last-modified"), archived=False)
+            self._add_links(links or [], entry, page.final_url)
             return tally
+        if analysis.article is None:
+            tally.add(self.failure(entry, analysis.error_kind or "extraction", analysis.error or "", 1, page.status))
+            return tally
+        fresh = [u for u in analysis.links if u not in self._offered]
+        self._offered.update(fresh)
+        self._add_links([Link(u, self._link_kind(u)) for u in fresh], entry, page.final_url)
+        tally.add(self._save_article(entry, page, analysis, page_id))
+        return tally
 
     def _save_article(self, entry: FrontierEntry, page: Page, analysis: Analysis, page_id: int) -> Tally:
         article: Article = analysis.article  # type: ignore[assignment]
@@ -237,7 +233,7 @@ def run_jobs(writer: PageWriter, jobs: Sequence[Job]) -> list[Tally]:
         return [
             writer.failure(item.job.entry, "decode", item.error, 1, item.job.page.status)
             if item.error is not None
-            else writer.write_in_transaction(item.job, item.analysis, item.links)
+            else writer.write(item.job, item.analysis, item.links)
             for item in done
         ]
 
