@@ -304,7 +304,7 @@ def _dateline_stamps(line: Line, before: _Before | None = None) -> list[Stamp]:
         leading = stamp.start <= 1 or (
             bool(_PLACE_BEFORE.match(prefix)) and not ANY_WEEKDAY_RE.search(prefix)
             and bool(_PUNCT_AFTER.match(line.text[stamp.end:])))
-        if len(line.text) > 160 and not (labelled or leading):
+        if len(line.text) > 160 and not (labelled or leading or _own_element(line, stamp)):
             continue
         if before is not None and not before.accepts(line, stamp, labelled):
             continue
@@ -314,6 +314,22 @@ def _dateline_stamps(line: Line, before: _Before | None = None) -> list[Stamp]:
         if split is not None and (before is None or before.accepts(line, split, False)):
             found.append(split)
     return found
+
+
+def _own_element(line: Line, stamp: Stamp) -> bool:
+    """The date is the whole text of an element inside the line's block: a date span
+    closing a long dek ("... its recovery?<span class=date>Monday, 6 January 2020</span>"),
+    not a date in running text."""
+    for node in line.element.iterdescendants():
+        if not isinstance(node.tag, str) or node.tag in ("a", "p", "div", "li"):
+            continue
+        text = " ".join(node.text_content().split())
+        if 0 < len(text) <= 40:
+            inner = find_text_dates(text)
+            if len(inner) == 1 and inner[0].day == stamp.day and len(
+                    text) - (inner[0].end - inner[0].start) <= 15:
+                return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -588,3 +588,24 @@ def test_published_equal_to_modified_yields_to_a_dateline_with_update(
             f"<h1>Parasite scores upset</h1></div><p>{'Words of the story. ' * 30}</p></div>")
     found = find_dates(page(head, body), None, fetched_at=FETCHED)
     assert (found.published or "")[:10] == expected
+
+
+DEK = "The rocky island, once stripped of its flora and fauna by invasive species, " \
+      "makes an astonishingly quick comeback. What is the secret to its recovery? "
+
+
+@pytest.mark.parametrize(
+    ("dek", "expected"),
+    [(f"{DEK}<span class='date'>Monday, 6 January 2020</span>", "2020-01-06"),
+     # the same day in running text is not a dateline: the JSON-LD day stands
+     (f"{DEK}It was first seen there on Monday, 6 January 2020.", "2020-01-03")],
+)
+def test_date_in_its_own_element_closing_a_long_dek(dek: str, expected: str) -> None:
+    # JSON-LD and the generic date meta disagree; the date printed for readers settles it,
+    # even when its span shares a block with a long standfirst.
+    head = ('<script type="application/ld+json">{"@type":"Article","headline":"H",'
+            '"datePublished":"2020-01-03T09:48:24Z"}</script>'
+            '<meta name="date" content="2020-01-06T09:22:36Z">')
+    body = f"<article><h1>Goats ruled this island</h1><h2>{dek}</h2>{FILLER}</article>"
+    found = find_dates(page(head, body), None, fetched_at=FETCHED)
+    assert (found.published or "")[:10] == expected
