@@ -39,7 +39,7 @@ _START = r"(?:^|[\s_-])"
 # Prefixes, so "relatedPosts", "comment-list" and "navbar" match too.
 _HARD_WORDS = re.compile(
     _START + r"(?:related|relevant|latest|recent|popular|trending|most[-_]?(?:read|viewed|popular)"
-    r"|more[-_]?(?:news|stories|articles|from)|also[-_]|sidebar|side[-_]bar|comment(?!ary)|reply|replies"
+    r"|more[-_]?(?:news|stories|articles|from)|also[-_]|sidebar|side[-_]bar|comment(?!ary|ed)|reply|replies"
     r"|respond|forum|aside(?:$|[\s_-])|nav|menu|breadcrumb|teaser|recommend|newsletter|ticker|tagcloud|archive|calendar"
     r"|promo(?:$|[\s_-]|tion)|advert|ads(?:$|[\s_-])|share|sharing|social|cookie|disqus"
     r"|rail(?:$|[\s_-])|carousel"
@@ -50,7 +50,7 @@ _HARD_WORDS = re.compile(
 # words ("breadcrumb", "social") also name modifiers of a story's own intro block.
 _NOT_HEADLINE_WORDS = re.compile(
     _START + r"(?:related|relevant|latest|recent|popular|trending|more[-_]?(?:news|stories)"
-    r"|sidebar|comment(?!ary)|teaser|recommend|aside(?:$|[\s_-])|similar|carousel|slider)",
+    r"|sidebar|comment(?!ary|ed)|teaser|recommend|aside(?:$|[\s_-])|similar|carousel|slider)",
     re.IGNORECASE,
 )
 _SOFT_WORDS = re.compile(

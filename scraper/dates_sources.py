@@ -217,7 +217,15 @@ def marked_times(
     scope = container if container is not None else tree
     keep = ancestors(headline) if headline is not None else frozenset()
     with_data = _data_marked(scope)
-    for element in scope.iter(*_MARKABLE):
+    # A headline outside any story block: marked dates further down the page still count
+    # when they all name one day (a CMS field after the body); several days are a listing.
+    loose: list[Stamp | None] = []
+    passed = headline is None or container is not None
+    tags = _MARKABLE if passed else (*_MARKABLE, str(headline.tag))  # type: ignore[union-attr]
+    for element in scope.iter(*tags):
+        if element is headline:
+            passed = True
+            continue
         mark = _mark(element, modified, element in with_data)
         if mark is None or is_excluded(element, keep):
             continue
@@ -233,6 +241,10 @@ def marked_times(
                 near.append(stamp)
         elif container is not None or (headline is None and mark == "class"):
             inside.append(_time_value(element, modified))
+        elif passed and mark == "class":
+            loose.append(_time_value(element, modified))
+    if len({stamp.day for stamp in loose if stamp is not None}) == 1:
+        inside += loose
     return near + inside
 
 

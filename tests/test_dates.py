@@ -609,3 +609,37 @@ def test_date_in_its_own_element_closing_a_long_dek(dek: str, expected: str) -> 
     body = f"<article><h1>Goats ruled this island</h1><h2>{dek}</h2>{FILLER}</article>"
     found = find_dates(page(head, body), None, fetched_at=FETCHED)
     assert (found.published or "")[:10] == expected
+
+
+@pytest.mark.parametrize(
+    ("classes", "expected"),
+    [("post hentry commented status-published", "2016-10-13"),  # a state of the post
+     ("comment", None)],  # a reader's comment: its date is not the story's
+)
+def test_commented_is_a_post_state_not_a_comment_block(classes: str, expected: str | None) -> None:
+    body = (f"<div class='post-wrapper'><article class='{classes}'><header>"
+            "<h1 class='headline entry-title'>The Nationals are stuck</h1>"
+            "<div class='meta'><time class='meta__time' datetime='2016-10-13T12:34:00-04:00'>"
+            f"10/13/16 12:34pm</time></div></header><p>{'Baseball words. ' * 40}</p></article></div>")
+    found = find_dates(page("", body), None, fetched_at=FETCHED)
+    assert (found.published or "")[:10] == (expected or "")
+
+
+@pytest.mark.parametrize(
+    ("fields", "marked_source"),
+    [(["December 19, 2016 - 12:29pm"], True),
+     # marked dates naming several days below a container-less headline are a listing
+     # (htmldate's guess, confirmed by a day written on the page, may still answer)
+     (["December 19, 2016", "December 12, 2016"], False)],
+)
+def test_marked_date_below_a_headline_without_container(fields: list[str], marked_source: bool) -> None:
+    # a CMS field after a long body, beyond the lines read next to the headline
+    marked = "".join(f"<div><span class='field field-name-field-published-date'>{f}</span></div>"
+                     for f in fields)
+    paragraphs = "".join(f"<p>Deal number {i}, with words.</p>" for i in range(30))
+    body = (f"<div class='page-title'><h1>Holiday deals</h1></div><div class='region'>"
+            f"{FILLER}{paragraphs}{marked}</div>")
+    found = find_dates(page("", body), None, fetched_at=FETCHED)
+    assert (found.date_source == "time") is marked_source
+    if marked_source:
+        assert found.published == "2016-12-19T12:29:00"
