@@ -332,6 +332,12 @@ def _iter_lines(root: lxml_html.HtmlElement, headline: lxml_html.HtmlElement) ->
         yield line
 
 
+def _in_story_header(element: lxml_html.HtmlElement) -> bool:
+    """Inside the story's own header block: a "More from <author>" link of the byline's
+    author card there does not open a list of other stories."""
+    return any(_STORY_HEADER.search(_marks(node)) for node in element.iterancestors())
+
+
 def lines_around(
     root: lxml_html.HtmlElement, headline: lxml_html.HtmlElement, before: int, after: int
 ) -> tuple[list[Line], list[Line]]:
@@ -348,7 +354,8 @@ def lines_around(
         elif not seen_headline:
             prior.append(line)
             del prior[: -before or None]
-        elif len(line.text) < 40 and _RELATED_HEADING.match(line.text):
+        elif len(line.text) < 40 and _RELATED_HEADING.match(line.text) \
+                and not _in_story_header(line.element):
             break
         else:
             following.append(line)

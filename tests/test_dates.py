@@ -643,3 +643,16 @@ def test_marked_date_below_a_headline_without_container(fields: list[str], marke
     assert (found.date_source == "time") is marked_source
     if marked_source:
         assert found.published == "2016-12-19T12:29:00"
+
+
+@pytest.mark.parametrize(("header_class", "expected"),
+                         [("article-header", "2016-12-16"), ("intro", None)])
+def test_author_card_more_from_link_in_the_story_header(header_class: str, expected: str | None) -> None:
+    # "More from Josh" in the byline's author card is not a heading over other stories.
+    body = (f"<article><header class='{header_class}'><h1>Clinton on the hack</h1>"
+            "<div class='byline'><div>By Josh Haskell</div><div class='card'><div>Close</div>"
+            "<div><a href='/author/josh'>More from Josh</a></div></div></div>"
+            "<div class='article-meta'><span>Dec 16, 2016, 12:37 PM ET</span></div></header>"
+            f"{FILLER}</article>")
+    found = find_dates(page("", body), None, fetched_at=FETCHED)
+    assert (found.published or "")[:10] == (expected or "")
