@@ -15,8 +15,9 @@ Cross-checks, all in the direction of the page's own evidence:
   the candidate matching the dateline printed for readers wins;
 * when the chosen timestamp is one day off a date in the URL, the URL's day wins
   (a UTC timestamp of an evening story falls on the next day); when it is *later*
-  than a full date in the URL by more, the URL's day wins too (the URL is fixed at
-  first publication; a later stamp is a republication or a CMS migration);
+  than a full date in the URL by more than a month, the URL's day wins too (the URL
+  is fixed when the story is created; a stamp that much later is a republication or
+  a CMS migration);
 * a "published" equal to the machine "modified" instant (rewritten on each edit)
   yields to an earlier date the headline block prints before an update label;
 * a ``<time>`` whose own text writes another full day stands for that day;
@@ -83,6 +84,7 @@ from scraper.structured import jsonld_objects
 __all__ = ["DateFinding", "find_dates"]
 
 _OLDEST = date(1995, 1, 1)
+_REDATED = 30  # days after a full URL date from which a page's date is a re-dating
 _HEADER_SIZE = 600  # characters: a headline with its kicker, dateline and byline
 
 
@@ -354,10 +356,11 @@ def _choose(page: _Page) -> tuple[str, Stamp] | None:
         candidates = page.corroborated()
     urls = page.plausible(url_dates(page.urls))
     gap = (candidates[0][1].day - urls[0].day).days if urls and candidates else 0
-    if gap > 0 or gap == -1:
+    if abs(gap) == 1 or gap > _REDATED:
         # A timestamp in UTC can fall on the next day; the URL keeps the local one. And a
-        # full date in the URL is fixed when the story first goes out: a later date in the
-        # page is a re-dated copy (a republication, a CMS migration).
+        # full date in the URL is fixed when the story is created: a date in the page weeks
+        # later is a re-dated copy (a republication, a CMS migration). A few days later is
+        # an ordinary wait between draft and publication: the page's date stands.
         same_day = [c for c in candidates if c[1].day == urls[0].day]
         return same_day[0] if same_day else ("url", urls[0])
     if candidates:

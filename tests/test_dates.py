@@ -528,6 +528,8 @@ def test_marked_date_above_a_headline_without_container_on_the_render_day() -> N
     ("url", "expected"),
     [("https://blog.example.com/home/2017/7/12/montauk", ("2017-07-12", "url")),  # re-dated later
      ("https://blog.example.com/home/2019/6/30/montauk", ("2019-06-17T18:28:00+02:00", "jsonld")),
+     # a few days between the URL's day and publication: a draft's wait, not a re-dating
+     ("https://blog.example.com/home/2019/6/13/montauk", ("2019-06-17T18:28:00+02:00", "jsonld")),
      ("https://blog.example.com/home/montauk", ("2019-06-17T18:28:00+02:00", "jsonld"))],
 )
 def test_full_url_date_beats_a_later_machine_date(url: str, expected: tuple[str, str]) -> None:
