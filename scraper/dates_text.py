@@ -99,10 +99,11 @@ ANY_WEEKDAY_RE = re.compile(rf"\b(?:{_WEEKDAYS})\b", re.IGNORECASE)
 
 _Y = r"(?P<year>(?:19|20)\d{2})"
 _D = r"(?P<day>[0-3]?\d)"
-_TIME = (
+_TIME_OF_DAY = (
     r"(?:\s*(?:,|\||-|–|—|/|um|at|à|a las|alle|в|o)?\s*"
-    r"(?P<hour>[0-2]?\d)[:.h](?P<minute>[0-5]\d)(?::[0-5]\d)?\s*(?P<ampm>[ap]\.?m\.?)?(?![\d.:]))?"
+    r"(?P<hour>[0-2]?\d)[:.h](?P<minute>[0-5]\d)(?::[0-5]\d)?\s*(?P<ampm>[ap]\.?m\.?)?(?![\d.:]))"
 )
+_TIME = _TIME_OF_DAY + "?"
 _TEXT_PATTERNS = (
     # 15 October 2019 / 15. Oktober 2019 / 15 de octubre de 2019 / 15 октября 2019 г.
     re.compile(rf"(?<![\w.]){_D}(?:st|nd|rd|th|er|º)?\.?\s*(?:of\s+|de\s+)?{_M},?\s*(?:de\s+)?{_Y}"
@@ -117,6 +118,9 @@ _TEXT_PATTERNS = (
     re.compile(rf"(?<![\d/.-]){_Y}(?P<sep>[-/.])(?P<month>[01]?\d)(?P=sep){_D}(?![\d/]){_TIME}"),
     # 15/10/2019 or 10/15/2019: only when one side cannot be a month
     re.compile(rf"(?<![\d/]){_D}/(?P<month>[0-3]?\d)/{_Y}(?!\d){_TIME}"),
+    # 12/20/16 08:00 AM: a two-digit year slashed only with a time of day (a bare "3/4/16"
+    # may be anything), and again only when one side cannot be a month
+    re.compile(rf"(?<![\d/]){_D}/(?P<month>[0-3]?\d)/(?P<year2>[0-3]\d)(?![\d/]){_TIME_OF_DAY}"),
 )
 
 
@@ -128,7 +132,7 @@ def month_number(text: str) -> int | None:
     return _MONTH_OF.get(word)
 
 
-_ANY_YEAR = re.compile(r"(?:19|20)\d\d|\d\d\.[0-3]\d(?![\d.])")
+_ANY_YEAR = re.compile(r"(?:19|20)\d\d|\d\d\.[0-3]\d(?![\d.])|\d/[0-3]\d(?![\d/])")
 
 
 def make_stamp(

@@ -133,6 +133,7 @@ def test_site_clock_loses_to_real_dateline() -> None:
         ("15 октября 2019 г., 09:05", "2019-10-15T09:05:00"),
         ("Veröffentlicht am 3. März 2020", "2020-03-03"),
         ("Published: Tuesday 15 October 2019 2.30pm", "2019-10-15T14:30:00"),
+        ("12/20/16 08:00 AM", "2016-12-20T08:00:00"),  # two-digit year, slashed, with a time
     ],
 )
 def test_dateline_formats(line: str, expected: str) -> None:
@@ -658,3 +659,8 @@ def test_author_card_more_from_link_in_the_story_header(header_class: str, expec
             f"{FILLER}</article>")
     found = find_dates(page("", body), None, fetched_at=FETCHED)
     assert (found.published or "")[:10] == (expected or "")
+
+
+@pytest.mark.parametrize("text", ["12/20/16", "see 3/4/16 at 5:30 pm", "05/06/16 10:00", "1/2/3"])
+def test_slashed_two_digit_years_need_a_time_and_a_sure_month(text: str) -> None:
+    assert find_text_dates(text) == []
