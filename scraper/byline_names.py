@@ -50,7 +50,8 @@ _BY_PREFIX = re.compile(
 )
 # Photo, picture and copyright credits name the photographer, not the author.
 _CREDIT = re.compile(
-    r"^(?:©|\(c\)\s|(?:fotos?|photos?|photograph(?:y|s|er)?|bild(?:er)?|images?|pictures?|illustrations?|"
+    r"^(?:©|\(c\)\s|(?:fotos?|photos?|photograph(?:y|s|er|ed)?|bild(?:er)?|images?|pictures?|illustrations?|"
+    r"illustrated|pictured|fotografiert|"
     r"grafik|kamera|camera|video|credits?|copyright|bildrechte|quelle|source|фото)\b)",
     re.IGNORECASE,
 )
@@ -172,6 +173,13 @@ def _parts(text: str) -> list[str] | None:
     return parts
 
 
+# "By Jane Doe and John Roe | WASHINGTON": a capitalised place after a pipe is the dateline.
+_PLACE_TAIL = re.compile(r"\s*\|\s*(?-i:[A-Z][A-Z.'/ -]+)$", re.IGNORECASE)
+# "Gillman, Steve": Dublin Core and citation metas write the family name first.
+_FAMILY_FIRST = re.compile(r"^(?-i:([A-ZÀ-Þ][\w'-]+)),\s*(?-i:([A-ZÀ-Þ][\w'-]+(?:\s[A-Z]\.)?))$")
+_FAMILY_FIRST_METAS = frozenset({"citation_author", "dc.creator", "dcterms.creator"})
+
+
 def clean_authors(raw: str) -> list[str]:
     """Names from a byline string: prefixes, roles, dates, credits and separators removed."""
     text = fold(_INVISIBLE.sub("", raw))
@@ -179,6 +187,7 @@ def clean_authors(raw: str) -> list[str]:
         return []  # a profile URL, an e-mail address or a photo credit
     text = _LEAD.sub("", text)
     text = _BY_PREFIX.sub("", text, count=1)
+    text = _PLACE_TAIL.sub("", text)
     text = _DATE_TAIL.sub("", _PARENS.sub("", text))
     parts = _parts(text)
     names: list[str] = []
@@ -357,6 +366,9 @@ def meta_authors(metas: dict[str, list[str]], sites: set[str]) -> list[str]:
             continue  # several different "author" metas are references' authors (body microdata)
         names: list[str] = []
         for value in values:
+            reversed_name = _FAMILY_FIRST.match(fold(value))
+            if meta in _FAMILY_FIRST_METAS and reversed_name:
+                value = f"{reversed_name.group(2)} {reversed_name.group(1)}"
             segments = _HOUSE_SEP.split(fold(value))
             head, _, address = fold(value).partition(",")
             if address and is_site_name(head, sites):

@@ -105,6 +105,8 @@ def test_clean_authors_strips_dates(raw: str, names: list[str]) -> None:
         "© Kathrin Führes",
         "Bildrechte: Jane Doe",
         "Фото из Инстаграма Лукаша Подольски",
+        "Photographed by Sharokh Mirzai.",
+        "Illustrated by Jane Doe",
     ],
 )
 def test_photo_credits_are_not_authors(raw: str) -> None:
@@ -191,6 +193,22 @@ def test_first_name_not_completed_by_a_noun() -> None:
 
 def test_meta_author() -> None:
     assert authors(STORY, meta("author", "Jane Doe")) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [("dcterms.creator", "Gillman, Steve", ["Steve Gillman"]),  # family name first
+     ("citation_author", "Curie, Marie", ["Marie Curie"]),
+     ("author", "Gillman, Steve", ["Gillman", "Steve"])],  # elsewhere a comma lists names
+)
+def test_family_name_first_in_catalogue_metas(name: str, content: str, expected: list[str]) -> None:
+    assert authors(STORY, meta(name, content)) == expected
+
+
+def test_place_after_a_pipe_is_the_dateline_not_an_author() -> None:
+    assert clean_authors("By Howard Schneider and Lindsay Dunsmuir | WASHINGTON") == [
+        "Howard Schneider", "Lindsay Dunsmuir"]
+    assert clean_authors("By PATRICK REEVELL") == ["PATRICK REEVELL"]
 
 
 def test_cited_references_meta_authors_are_ignored() -> None:
