@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 
 from scraper.structured import ARTICLE_TYPES, first_meta, types_of
-from scraper.text import fold, in_boilerplate, key, node_text
+from scraper.text import fold, in_boilerplate, inline_text, key, node_text
 
 __all__ = [
     "find_headline",
@@ -148,18 +148,13 @@ def _home_link(h1: lxml_html.HtmlElement) -> bool:
 
 def _h1_text(h1: lxml_html.HtmlElement) -> str:
     """The ``<h1>`` text without a kicker/overline span ("Corona-Pandemie" above the title)."""
-    kept = [h1.text or ""]
-    for child in h1:
-        names = (
-            f"{child.get('class') or ''} {child.get('id') or ''}"
-            if isinstance(child.tag, str)
-            else ""
-        )
-        if not names.strip() or not _KICKER.search(names):
-            kept.append(node_text(child) if isinstance(child.tag, str) else "")
-        kept.append(child.tail or "")
-    text = fold(" ".join(kept))
-    return text if len(text) >= 3 else node_text(h1)
+    text = inline_text(h1, skip=_is_kicker)
+    return text if len(text) >= 3 else inline_text(h1)
+
+
+def _is_kicker(child: lxml_html.HtmlElement) -> bool:
+    names = f"{child.get('class') or ''} {child.get('id') or ''}"
+    return bool(names.strip()) and _KICKER.search(names) is not None
 
 
 def _h1_texts(tree: lxml_html.HtmlElement, sites: set[str]) -> list[str]:

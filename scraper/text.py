@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from lxml import html as lxml_html
 
@@ -18,6 +19,7 @@ __all__ = [
     "fold",
     "guess_language",
     "in_boilerplate",
+    "inline_text",
     "key",
     "node_text",
     "word_count",
@@ -76,6 +78,41 @@ def node_text(node: lxml_html.HtmlElement) -> str:
     parts: list[str] = []
     _collect(node, parts)
     return fold(" ".join(parts))
+
+
+# Inline elements run on in the text ("<i>Fantastic Beasts</i>: A Nice Place"); all others
+# (blocks, line breaks, unknown tags) part words.
+_INLINE_TAGS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em",
+                          "font", "i", "kbd", "mark", "q", "s", "samp", "small", "span", "strong",
+                          "sub", "sup", "time", "u", "var"})
+
+
+def inline_text(
+    node: lxml_html.HtmlElement,
+    skip: Callable[[lxml_html.HtmlElement], bool] | None = None,
+) -> str:
+    """Like :func:`node_text`, but inline elements join their neighbours without a space:
+    the text as a reader sees it in a heading. Children for which ``skip`` is true are
+    left out (a space stands in their place)."""
+    parts: list[str] = []
+    _collect_inline(node, parts, skip)
+    return fold("".join(parts))
+
+
+def _collect_inline(node: lxml_html.HtmlElement, parts: list[str],
+                    skip: Callable[[lxml_html.HtmlElement], bool] | None) -> None:
+    if not isinstance(node.tag, str) or node.tag in NO_TEXT_TAGS:
+        return
+    spaced = node.tag not in _INLINE_TAGS
+    parts.append(" " if spaced else "")
+    parts.append(node.text or "")
+    for child in node:
+        if skip is not None and isinstance(child.tag, str) and skip(child):
+            parts.append(" ")
+        else:
+            _collect_inline(child, parts, skip)
+        parts.append(child.tail or "")
+    parts.append(" " if spaced else "")
 
 
 def _is_furniture(node: lxml_html.HtmlElement) -> bool:

@@ -427,3 +427,18 @@ def test_a_listing_page_skips_trafilaturas_rescue_extractors():
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(
+    ("h1", "expected"),
+    [("<span><i>Fantastic Beasts</i>: A Nice Place to Visit</span>",
+      "Fantastic Beasts: A Nice Place to Visit"),  # inline markup joins without a space
+     ("<span class='kicker'>Film review</span><span>A Nice Place to Visit</span>",
+      "A Nice Place to Visit"),  # the kicker stays out
+     ("A Nice Place<br>to Visit", "A Nice Place to Visit")],  # a line break parts words
+)
+def test_headline_text_as_a_reader_sees_it(h1: str, expected: str) -> None:
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    html = (f"<html lang='en'><head><title>Review - Example News</title></head><body>"
+            f"<article><h1>{h1}</h1>{paras}</article></body></html>")
+    assert extract(html, "https://news.example.com/review").headline == expected
