@@ -174,12 +174,32 @@ def _list_blocks(
 ) -> list[lxml_html.HtmlElement]:
     """Long lists of headline links (overlay panels, "latest" columns) outside menus."""
     found = []
+    opening: frozenset[lxml_html.HtmlElement] | None = None
     for node in tree.iter("ul", "ol", "div", "section", "aside"):
         if m.story.get(node, 0) < _MIN_LIST_LINKS or m.link_share(node) < 0.75:
             continue
-        if not _guarded(node) and not _in_menu(node) and not _holds_story(node, m):
+        if _guarded(node) or _in_menu(node) or _holds_story(node, m):
+            continue
+        if opening is None:
+            opening = _story_opening(tree, m)
+        if node not in opening:
             found.append(node)
     return found
+
+
+def _story_opening(tree: lxml_html.HtmlElement, m: _Measure) -> frozenset[lxml_html.HtmlElement]:
+    """The ancestors of the story's first paragraph of running text after the ``<h1>``.
+
+    A list block around it is the story itself (a deals or links roundup whose items
+    are mostly links), not a pool of other stories.
+    """
+    seen_h1 = False
+    for node in tree.iter("h1", "p"):
+        if node.tag == "h1":
+            seen_h1 = True
+        elif seen_h1 and m.text.get(node, 0) >= 120 and m.link_share(node) < 0.1:
+            return frozenset(node.iterancestors())
+    return frozenset()
 
 
 def _holds_story(node: lxml_html.HtmlElement, m: _Measure) -> bool:

@@ -356,6 +356,26 @@ def test_a_link_list_holding_the_story_body_is_no_related_block() -> None:
     assert len(find_related(parse_html(html), "https://example.com/post").links) == 60
 
 
+def test_a_roundup_whose_items_are_links_is_the_story_not_a_related_block() -> None:
+    # A deals roundup: an intro paragraph, then items that are mostly links. The list opens
+    # with the story's first running paragraph, so it is the story; the list of other
+    # stories after it is still a related block.
+    items = "".join(f"<p><a href='https://shop.example.net/item/{i}'>Wireless headphones model {i}"
+                    f" with a long product name</a> for $5{i}.99</p>" for i in range(30))
+    others = "".join(f"<li><a href='/story/{i}'>Another story number {i} here</a></li>"
+                     for i in range(8))
+    html = (
+        "<html><body><h1>Deals we found today</h1><div><p>As a recurring feature, our team "
+        "combs the Web and shares some amazing deals it has turned up. Here is what caught "
+        f"our eye today, December 19.</p>{items}</div><div><ul>{others}</ul></div></body></html>"
+    )
+    article = extract(html, "https://news.example.com/deals")
+    assert article.body.startswith("As a recurring feature")
+    assert "Wireless headphones model 29" in article.body
+    assert [r["url"] for r in article.related] == [
+        f"https://news.example.com/story/{i}" for i in range(8)]
+
+
 # -- the fixture site's ground truth -------------------------------------------------------------
 
 
