@@ -163,10 +163,17 @@ def _heading_blocks(
             ):
                 break
             if sibling.find(".//a") is not None or sibling.tag == "a":
-                found.append(sibling)
+                if not _running_text(sibling, m):
+                    found.append(sibling)
                 break
             sibling = sibling.getnext()
     return found
+
+
+def _running_text(node: lxml_html.HtmlElement, m: _Measure) -> bool:
+    """Pages of text with a few links in it: behind a "Read More" expander the rest of the
+    story follows, not a list of other stories (whose teasers are a tenth or more links)."""
+    return m.text.get(node, 0) >= 2000 and m.link_share(node) < 0.1
 
 
 def _list_blocks(

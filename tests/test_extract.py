@@ -376,6 +376,25 @@ def test_a_roundup_whose_items_are_links_is_the_story_not_a_related_block() -> N
         f"https://news.example.com/story/{i}" for i in range(8)]
 
 
+def test_the_story_behind_a_read_more_expander_is_no_related_block() -> None:
+    rest = "".join(
+        f"<p>Paragraph {i} of the rest of the story, which goes on about the bridge, its cost and "
+        f"<a href='/topic/bridges'>other bridges</a> the region has built over the last decades, "
+        f"with quotes from drivers and engineers alike.</p>" for i in range(14))
+    teasers = "".join(
+        f"<div><a href='/story/{i}'>Another story number {i} here</a><p>A teaser summary of that "
+        f"story in a sentence or two.</p></div>" for i in range(5))
+    html = (
+        f"<html><body><h1>Bridge opens</h1><div class='body'><p>{PARAS[0]}</p>"
+        f"<div class='read-more-button'>Read More</div><div class='read-all'>{rest}</div></div>"
+        f"<h3>Related</h3><div class='teasers'>{teasers}</div></body></html>"
+    )
+    article = extract(html, "https://news.example.com/bridge")
+    assert "Paragraph 13 of the rest of the story" in article.body
+    assert [r["url"] for r in article.related] == [
+        f"https://news.example.com/story/{i}" for i in range(5)]
+
+
 # -- the fixture site's ground truth -------------------------------------------------------------
 
 
