@@ -70,6 +70,23 @@ def prune_tree(
     drop.extend(_teaser_cards(tree))
     for node in drop:
         _drop(node)
+    _join_split_bodies(tree)
+
+
+def _join_split_bodies(tree: lxml_html.HtmlElement) -> None:
+    """Move a story body cut into several ``itemprop=articleBody`` blocks of one class (ads
+    or players between them) into the first block: trafilatura reads only the first match.
+    Blocks without paragraphs (a listing's excerpts) stay where they are."""
+    bodies = tree.xpath("//div[@itemprop='articleBody'] | //section[@itemprop='articleBody']")
+    if len(bodies) < 2:
+        return
+    first = bodies[0]
+    inside = set(first.iterdescendants())  # held: lxml proxies are stable only while referenced
+    for other in bodies[1:]:
+        if other in inside or other.get("class") != first.get("class") or other.find("p") is None:
+            continue
+        first.extend(list(other))
+        _drop(other)
 
 
 def _furniture_boxes(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:

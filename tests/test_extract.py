@@ -395,6 +395,20 @@ def test_the_story_behind_a_read_more_expander_is_no_related_block() -> None:
         f"https://news.example.com/story/{i}" for i in range(5)]
 
 
+def test_a_body_split_into_several_article_body_blocks_is_read_whole() -> None:
+    # CNBC-style: each part of the story in its own itemprop=articleBody block, ads between.
+    def part(n: int) -> str:
+        paras = "".join(f"<p>Part {n}, paragraph {i}: the coal market in the Mountain States keeps "
+                        f"shifting to gas and wind, say the analysts quoted here.</p>" for i in range(4))
+        return f"<div class='wrap'><div class='group' itemprop='articleBody'>{paras}</div></div>"
+    ad = "<div class='ad'><a href='/promo'>Sponsored</a></div>"
+    html = (f"<html><body><h1>Coal loses steam</h1><div id='article_body'>"
+            f"{part(1)}{ad}{part(2)}{ad}{part(3)}</div></body></html>")
+    body = extract(html, "https://news.example.com/coal").body
+    assert "Part 1, paragraph 0" in body and "Part 3, paragraph 3" in body
+    assert body.index("Part 1,") < body.index("Part 2,") < body.index("Part 3,")
+
+
 # -- the fixture site's ground truth -------------------------------------------------------------
 
 
