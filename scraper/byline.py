@@ -323,12 +323,11 @@ def find_authors(
     """
     nodes, boxes = _byline_nodes(tree)
     window = _window(tree, sites)
-    sources = [
-        jsonld_authors(objects),
-        meta_authors(metas, sites),
-        _byline_authors(nodes),
-        _text_byline_authors(window) if window else _heading_byline(tree),
-    ]
+    marked = _byline_authors(nodes)
+    beside = _text_byline_authors(window) if window else _heading_byline(tree)
+    sources = [jsonld_authors(objects), meta_authors(metas, sites), marked, beside]
+    if beside and not set(marked) & set(beside) and _feed_bylines(nodes):
+        sources[2:] = [beside, marked]
     for index, names in enumerate(sources):
         people = [n for n in names if not is_house(n, sites)]
         if people:
@@ -342,6 +341,18 @@ def find_authors(
             return people
     # only houses named: the one the reader sees in the byline beats the CMS's structured data
     return next((names for names in (sources[2], sources[0], sources[1], sources[3]) if names), [])
+
+
+def _feed_bylines(nodes: list[lxml_html.HtmlElement]) -> bool:
+    """Author-marked elements naming three or more people: maybe the bylines of a feed
+    (latest news, related teasers); if the first disagrees with the byline by the headline,
+    it is the feed's, not the story's."""
+    named: set[str] = set()
+    for node in nodes:
+        named.update(_node_names(node))
+        if len(named) >= 3:
+            return True
+    return False
 
 
 def _refined(

@@ -475,3 +475,18 @@ def test_fuller_name_from_another_signal() -> None:
     assert fuller_name("jane_doe", ["Jane Doe"], []) == "Jane Doe"
     assert fuller_name("Jane", [], ["Jane Doe ist freie Autorin."]) == "Jane Doe"
     assert fuller_name("Jane", [], ["Jane Medizinstudentin, Mutter und Läuferin"]) == "Jane"
+
+
+def test_a_feeds_marked_bylines_yield_to_the_byline_by_the_headline() -> None:
+    # A "Latest" column with author-marked bylines comes before the story in the page;
+    # the plain "By …" line under the headline names the story's author.
+    feed = "".join(f"<li><a href='/story/{i}'>Story {i}</a><p class='byline'>By {name}</p></li>"
+                   for i, name in enumerate(["Burgess Everett", "Matt Wuerker", "Nancy Cook"]))
+    body = (f"<div class='column'><ul>{feed}</ul></div><h1>Who will win the VP debate</h1>"
+            f"<p>By Steven Shepard</p>{STORY}")
+    assert authors(body) == ["Steven Shepard"]
+    # the story's own marked byline agrees with the line by the headline: the feed after it
+    # changes nothing
+    own = (f"<h1>Who will win the VP debate</h1><p class='byline'>By Steven Shepard</p>{STORY}"
+           f"<div class='column'><ul>{feed}</ul></div>")
+    assert authors(own) == ["Steven Shepard"]
