@@ -35,7 +35,7 @@ from scraper.byline_names import (
     opens_label,
 )
 from scraper.fields import is_site_name
-from scraper.text import fold, in_boilerplate, node_text
+from scraper.text import fold, in_boilerplate, is_furniture, node_text
 
 __all__ = ["clean_authors", "find_authors"]
 
@@ -141,13 +141,16 @@ _BYLINE_TAGS = frozenset(
 )
 
 
+_TEMPLATE = re.compile(r"\{\{?[\w.\s]*\}\}?")  # "{text}": an unfilled client-side template
+
+
 def _headline_h1(
     tree: lxml_html.HtmlElement, sites: set[str]
 ) -> lxml_html.HtmlElement | None:
     """The story's ``<h1>`` (not an empty one, not the site's logo), else the first ``<h2>``."""
     for h1 in tree.iterfind(".//body//h1"):
         text = node_text(h1)
-        if len(text) >= 3 and not is_site_name(text, sites):
+        if len(text) >= 3 and not is_site_name(text, sites) and not _TEMPLATE.fullmatch(text):
             return h1
     return tree.find(".//body//h2")
 
@@ -186,7 +189,7 @@ def _text_byline_authors(
             node.tag == "a"
             and distance <= _LINK_WINDOW
             and _PROFILE_HREF.search(node.get("href") or "")
-            and not in_boilerplate(node)
+            and (not in_boilerplate(node) or (distance <= _LINK_WINDOW // 2 and _in_layout(node)))
         ):
             names = _profile_link_names(node)
             if names and len(names) <= 3:
@@ -205,6 +208,18 @@ def _text_byline_authors(
         if names and len(names) <= 3:
             return names
     return []
+
+
+_SHARE = re.compile(r"share|social", re.IGNORECASE)
+
+
+def _in_layout(node: lxml_html.HtmlElement) -> bool:
+    """The furniture around ``node`` is only a share bar (right by the headline one often
+    holds the byline: "author-share-box") or a page wrapper around the headline too
+    ("page-wrapper right-sidebar"): a layout, not a sidebar."""
+    return all(
+        _SHARE.search(f"{a.get('class') or ''} {a.get('id') or ''}") or a.find(".//h1") is not None
+        for a in node.iterancestors() if is_furniture(a))
 
 
 def _linked_byline(node: lxml_html.HtmlElement, distance: int) -> bool:

@@ -41,7 +41,8 @@ __all__ = [
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _LEAD = re.compile(r"^[\s\d.:/,|·•*–—-]+")  # a date or bullet before the byline
 _BY_PREFIX = re.compile(
-    r"^(?:(?:post\s+)?author\s+|(?:written|posted|published|text|story|reporting|words|article|recipe|column|"
+    r"^(?:(?:post\s+)?author\s+|(?:view\s+)?(?:all\s+)?(?:posts|articles|stories)\s+|"
+    r"(?:written|posted|published|text|story|reporting|words|article|recipe|column|"
     r"review|report|artikel|beitrag|pressemitteilung|eine kolumne|ein kommentar|ein bericht|ein interview|ein gastbeitrag|text (?:und|and|&) "
     r"fotos?)\s+)?(?:by|von|autor(?:in|innen|/in|\*in|:in|\(in\))?|authors?|verfasst von|geschrieben von|"
     r"veröffentlicht von|erstellt von|publié par|escrito por|vom|(?-i:[Pp]or|[Pp]ar|di|door|av)|przez|автор|"

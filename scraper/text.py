@@ -20,6 +20,7 @@ __all__ = [
     "guess_language",
     "in_boilerplate",
     "inline_text",
+    "is_furniture",
     "key",
     "node_text",
     "word_count",
@@ -115,7 +116,7 @@ def _collect_inline(node: lxml_html.HtmlElement, parts: list[str],
     parts.append(" " if spaced else "")
 
 
-def _is_furniture(node: lxml_html.HtmlElement) -> bool:
+def is_furniture(node: lxml_html.HtmlElement) -> bool:
     names = f"{node.get('class') or ''} {node.get('id') or ''}"
     if node.tag in _FURNITURE_TAGS:
         # a post's own <header>/<footer> (entry-header, article footer) holds its byline
@@ -128,12 +129,12 @@ def _is_furniture(node: lxml_html.HtmlElement) -> bool:
 
 def in_boilerplate(node: lxml_html.HtmlElement, include_self: bool = False) -> bool:
     """True when the node sits inside page furniture (aside, nav, comments, related …)."""
-    if include_self and _is_furniture(node):
+    if include_self and is_furniture(node):
         return True
     for anc in node.iterancestors():
         if anc.tag in ("article", "main", "body", "html"):
             return False  # wrappers above the story carry page-wide class soup
-        if _is_furniture(anc):
+        if is_furniture(anc):
             return True
     return False
 

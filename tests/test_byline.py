@@ -490,3 +490,26 @@ def test_a_feeds_marked_bylines_yield_to_the_byline_by_the_headline() -> None:
     own = (f"<h1>Who will win the VP debate</h1><p class='byline'>By Steven Shepard</p>{STORY}"
            f"<div class='column'><ul>{feed}</ul></div>")
     assert authors(own) == ["Steven Shepard"]
+
+
+@pytest.mark.parametrize("raw", ["Posts by Tana Ganeva", "View all posts by Tana Ganeva"])
+def test_wordpress_author_link_titles(raw: str) -> None:
+    assert clean_authors(raw) == ["Tana Ganeva"]
+
+
+def test_author_link_in_a_share_box_by_the_headline() -> None:
+    body = ("<h1>Your holiday outfit, illustrated</h1><div class='author-share-box'>"
+            "<div class='author-info'><a class='author-link' href='/author/mangomini/'>Cindy Mangomini</a>"
+            f"</div><a href='/share/twitter'>Tweet</a></div>{STORY}")
+    assert authors(body) == ["Cindy Mangomini"]
+
+
+def test_an_unfilled_template_heading_is_not_the_headline() -> None:
+    # a sidebar widget's client-side template comes first in the page
+    widget = "<div class='story-node'><h1>{text}</h1><h2>{title}</h2></div>"
+    body = (f"{widget}<h1>Six celebrities refuse to play</h1><div class='blog-author'>"
+            "<a href='/author/ganevatana/' title='Posts by Tana Ganeva'><img alt='Tana Ganeva'></a>"
+            f"</div>{STORY}")
+    assert authors(body) == ["Tana Ganeva"]
+    # a page wrapper classed for its layout ("right-sidebar") around the headline is no sidebar
+    assert authors(f"<div class='page-wrapper right-sidebar'>{body}</div>") == ["Tana Ganeva"]
