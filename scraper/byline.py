@@ -196,6 +196,14 @@ def _text_byline_authors(
                 return names
         # a cheap test on the first words before the node's whole text is gathered
         if not opens_byline(next((t for t in node.itertext() if t.strip()), "")):
+            # "<h3>Standfirst</h3> by Duncan Bell / January 19, 2017": the byline is the
+            # block's own text beside a heading
+            own = fold(" ".join([node.text or "", *(child.tail or "" for child in node)]))
+            if len(node) and opens_byline(own) and len(own) <= 100 and is_byline_line(own) \
+                    and not in_boilerplate(node, include_self=True):
+                names = [n for n in clean_authors(own) if n[0].isupper()]
+                if names and len(names) <= 3:
+                    return names
             continue
         text = node_text(node)
         if len(text) > 100 or not is_byline_line(text):

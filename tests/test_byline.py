@@ -513,3 +513,11 @@ def test_an_unfilled_template_heading_is_not_the_headline() -> None:
     assert authors(body) == ["Tana Ganeva"]
     # a page wrapper classed for its layout ("right-sidebar") around the headline is no sidebar
     assert authors(f"<div class='page-wrapper right-sidebar'>{body}</div>") == ["Tana Ganeva"]
+
+
+def test_byline_as_the_blocks_own_text_beside_a_heading() -> None:
+    body = ("<h1>The Anglosphere: an old dream</h1><div class='post-info'><h3 class='page-subtitle'>"
+            "Having cut Britain adrift of Europe, Brexiters are indulging in an old fantasy about a "
+            "new national role</h3> by Duncan Bell / January 19, 2017 / <a href='/issue'>Issue</a>"
+            f"</div>{STORY}")
+    assert authors(body) == ["Duncan Bell"]
