@@ -70,6 +70,7 @@ from scraper.dates_sources import (
     written_dates,
 )
 from scraper.dates_text import (
+    UPDATE_AFTER_RE,
     Stamp,
     folder_date,
     json_dates,
@@ -290,6 +291,8 @@ class _Page:
         for line in lines:
             if line.excluded:
                 continue
+            if UPDATE_AFTER_RE.match(line.text):
+                continue  # "Updated <time>December 12, 2016</time>": not the first publication
             for value in line.times:
                 stamp = parse_machine(value)
                 if stamp is not None:

@@ -664,3 +664,13 @@ def test_author_card_more_from_link_in_the_story_header(header_class: str, expec
 @pytest.mark.parametrize("text", ["12/20/16", "see 3/4/16 at 5:30 pm", "05/06/16 10:00", "1/2/3"])
 def test_slashed_two_digit_years_need_a_time_and_a_sure_month(text: str) -> None:
     assert find_text_dates(text) == []
+
+
+@pytest.mark.parametrize(("label", "expected"), [("Updated", None), ("Published", "2016-12-12")])
+def test_an_updated_time_does_not_confirm_htmldates_guess(label: str, expected: str | None) -> None:
+    # No machine date, no headline block: htmldate reads the <time>, and the page confirms the
+    # day only when the line does not call it an update.
+    body = (f"<div class='header'><p class='stamp'>{label} <time datetime='2016-12-12T09:22:26+00:00'>"
+            f"December 12, 2016 at 9:22am EST</time></p></div>{FILLER}")
+    found = find_dates(page("", body), None, fetched_at=FETCHED)
+    assert (found.published[:10] if found.published else None) == expected
