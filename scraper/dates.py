@@ -26,11 +26,14 @@ Cross-checks, all in the direction of the page's own evidence:
 * a UTC timestamp yields to the same moment written in the page's own offset
   (``<time datetime>``, ``itemprop=datePublished``): the local day is the one
   readers saw;
+* below a headline that has no story block around it, date fields marked as the
+  publication date ("field-published-date") count when they all name one day;
 * when no source answers, the first date of the page's script JSON
   (``__NEXT_DATA__``) or htmldate's guess is taken only if the same day is
   written in the story's own lines or title, or the URL gives its year and
   month (script JSON also: the lead image is filed under that month); the
-  source then names that evidence. Neither is ever the final word.
+  source then names that evidence (a line labelled "Updated" is none). Neither
+  is ever the final word.
 
 What is never used: the masthead "today" line (a weekday and date above the
 headline, printed when the page was rendered), dates in related / latest-news /

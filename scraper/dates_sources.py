@@ -221,7 +221,7 @@ def marked_times(
     # when they all name one day (a CMS field after the body); several days are a listing.
     loose: list[Stamp | None] = []
     passed = headline is None or container is not None
-    tags = _MARKABLE if passed else (*_MARKABLE, str(headline.tag))  # type: ignore[union-attr]
+    tags = _MARKABLE if passed or headline is None else (*_MARKABLE, str(headline.tag))
     for element in scope.iter(*tags):
         if element is headline:
             passed = True
@@ -336,11 +336,13 @@ def _own_element(line: Line, stamp: Stamp) -> bool:
         if not isinstance(node.tag, str) or node.tag in ("a", "p", "div", "li"):
             continue
         text = " ".join(node.text_content().split())
-        if 0 < len(text) <= 40:
-            inner = find_text_dates(text)
-            if len(inner) == 1 and inner[0].day == stamp.day and len(
-                    text) - (inner[0].end - inner[0].start) <= 15:
-                return True
+        if not 0 < len(text) <= 40:
+            continue
+        inner = find_text_dates(text)
+        # the date and at most a few words beside it ("Monday, ", "Published ")
+        if len(inner) == 1 and inner[0].day == stamp.day \
+                and len(text) - (inner[0].end - inner[0].start) <= 15:
+            return True
     return False
 
 
