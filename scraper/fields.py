@@ -216,7 +216,25 @@ def find_headline(
                 return signal  # a date or label glued to the <h1> ("Headline: …")
     if len(h1s) == 1:
         return h1s[0]
+    if not h1s and title_el is not None:
+        segment = _title_segment_as_heading(tree, node_text(title_el))
+        if segment:
+            return segment
     return _longest_agreeing(cleaned) or (h1s[0] if h1s else None)
+
+
+def _title_segment_as_heading(tree: lxml_html.HtmlElement, title: str) -> str | None:
+    """With no ``<h1>``: the opening part of ``<title>`` when a heading on the page repeats
+    it ("X | Genossenschaftsverband Bayern (GVB)" and ``<h2>X</h2>``); the parts after it
+    name the site or section."""
+    segments = [fold(part) for part in _TITLE_SEP.split(fold(title))]
+    if len(segments) < 2 or len(segments[0]) < 12:
+        return None
+    wanted = key(segments[0])
+    for heading in tree.iter("h2", "h3"):
+        if key(node_text(heading)) == wanted and not in_boilerplate(heading):
+            return segments[0]
+    return None
 
 
 def _longest_agreeing(signals: list[str]) -> str | None:

@@ -409,6 +409,20 @@ def test_a_body_split_into_several_article_body_blocks_is_read_whole() -> None:
     assert body.index("Part 1,") < body.index("Part 2,") < body.index("Part 3,")
 
 
+@pytest.mark.parametrize(
+    ("headings", "expected"),
+    [("<h2>Der Verband im Porträt</h2>", "Der Verband im Porträt"),  # the heading repeats it
+     ("<h2>Genossenschaftsverband Bayern (GVB)</h2>",  # a heading repeating the site part
+      "Der Verband im Porträt | Genossenschaftsverband Bayern (GVB)")],
+)
+def test_without_h1_the_title_part_a_heading_repeats_is_the_headline(headings: str, expected: str) -> None:
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    html = (f"<html lang='de'><head><title>Der Verband im Porträt&nbsp;&#124;&nbsp;"
+            f"Genossenschaftsverband Bayern (GVB)</title></head><body><h1></h1>{headings}{paras}"
+            f"</body></html>")
+    assert extract(html, "https://www.gv-bayern.de/portraet").headline == expected
+
+
 # -- the fixture site's ground truth -------------------------------------------------------------
 
 
