@@ -351,10 +351,16 @@ def find_authors(
     sources = [jsonld_authors(objects), meta_authors(metas, sites), marked, beside]
     if beside and not set(marked) & set(beside) and _feed_bylines(nodes):
         sources[2:] = [beside, marked]
+    handles: list[str] = []
     for index, names in enumerate(sources):
         people = [n for n in names if not is_house(n, sites)]
         if people:
-            return _refined(people, sources[index + 1 :], boxes, sites)
+            refined = _refined(people, sources[index + 1 :], boxes, sites)
+            if not all(_HANDLE.fullmatch(n) for n in refined):
+                return refined
+            # "sarah-indra": a CMS account no other source spells out; a later source may
+            # name the author, else the account is all there is
+            handles = handles or refined
     for fallback in (
         lambda: _labelled_authors(tree),
         lambda: _confirmed_name(window, boxes),
@@ -362,8 +368,13 @@ def find_authors(
         people = [n for n in fallback() if not is_house(n, sites)]
         if people:
             return people
+    if handles:
+        return handles
     # only houses named: the one the reader sees in the byline beats the CMS's structured data
     return next((names for names in (sources[2], sources[0], sources[1], sources[3]) if names), [])
+
+
+_HANDLE = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)+")  # "robert.stitz", "sarah-indra"
 
 
 def _feed_bylines(nodes: list[lxml_html.HtmlElement]) -> bool:

@@ -521,3 +521,11 @@ def test_byline_as_the_blocks_own_text_beside_a_heading() -> None:
             "new national role</h3> by Duncan Bell / January 19, 2017 / <a href='/issue'>Issue</a>"
             f"</div>{STORY}")
     assert authors(body) == ["Duncan Bell"]
+
+
+def test_an_unresolved_cms_account_yields_to_a_named_author() -> None:
+    head = ld({"@type": "Article", "author": {"@type": "Person", "name": "sarah-indra"}})
+    body = f"<h1>Headline of the story</h1><p>By Mark Newton</p>{STORY}"
+    assert authors(body, head) == ["Mark Newton"]
+    # no other source names anyone: the account is all there is
+    assert authors(f"<h1>Headline of the story</h1>{STORY}", head) == ["sarah-indra"]
