@@ -151,6 +151,13 @@ _PROMO_LINE = re.compile(
     r"folgen sie uns|abonnieren sie|jetzt abonnieren|подписывайтесь|подпишитесь)\b",
     re.IGNORECASE,
 )
+# Newsletter, app and social boxes set inline, anywhere in the story: unmistakable only in full.
+_PROMO_ANYWHERE = re.compile(
+    r"^(?:never miss\b.{0,80}\b(?:newsletter|sign(?:ing)? up)|(?:sign up|subscribe)\b.{0,40}\bnewsletter"
+    r"|síguenos en|siguenos en|follow us on\b|for the latest\b.{0,80}\bdownload\b.{0,40}\bapps?\b"
+    r"|.{0,80}\bsign up here[.!]?$)",
+    re.IGNORECASE,
+)
 _SOURCE_LINE = re.compile(
     r"^(?:source|sources|quelle|quellen|источник|źródło|fuente|fonte)\s*:\s*(.{2,300})$",
     re.IGNORECASE,
@@ -171,6 +178,7 @@ def clean_paragraphs(
         if key(p) not in drop
         and not _JUNK_LINE.match(p)
         and not (len(p) < 250 and inline_related.match(p))
+        and not (len(p) < 160 and _PROMO_ANYWHERE.match(p))
     ]
     tail = max(0, len(kept) - 3)
     kept = kept[:tail] + [

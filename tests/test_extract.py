@@ -423,6 +423,26 @@ def test_without_h1_the_title_part_a_heading_repeats_is_the_headline(headings: s
     assert extract(html, "https://www.gv-bayern.de/portraet").headline == expected
 
 
+@pytest.mark.parametrize("promo", [
+    "Never miss the latest news by signing up to our newsletter today!",
+    "Sign up for the CorkBeo newsletter",
+    "Siguenos en",
+    "For the latest stories and breaking news updates download the Nationnews apps for iOS and Android.",
+    "Do you want to be informed of our actions? Sign up here",
+])
+def test_inline_newsletter_and_app_boxes_leave_the_body(promo: str) -> None:
+    more = [f"{p} It went on like that for a while." for p in PARAS]
+    paras = [PARAS[0], promo, PARAS[1], PARAS[2], *more]  # set inline, not among the last lines
+    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
+            + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>")
+    body = extract(html, "https://news.example.com/bridge").body
+    assert promo not in body and PARAS[2] in body
+    # the same words inside a sentence of the story stay
+    story = f"Readers who sign up for the newsletter get it on Mondays, {PARAS[0]}"
+    kept = html.replace(f"<p>{promo}</p>", f"<p>{story}</p>")
+    assert story in extract(kept, "https://news.example.com/bridge").body
+
+
 # -- the fixture site's ground truth -------------------------------------------------------------
 
 
