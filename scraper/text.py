@@ -145,6 +145,12 @@ _JUNK_LINE = re.compile(
     r"skip to (?:main )?content|cookies?)$",
     re.IGNORECASE,
 )
+# A photo credit left alone on a line once its caption and image are gone.
+_CREDIT_LINE = re.compile(
+    r"^(?:(?:photo|foto|bild|image|picture)s?(?:\s+credit)?\s*[:©]\s*.{1,60}|©\s*.{1,60}|getty images"
+    r"|(?-i:(?:[A-Z]{2,6}\s*/\s*)+[A-Z][A-Z .'-]{2,40}))$",
+    re.IGNORECASE,
+)
 # Promotion lines that close many stories ("Subscribe now …", "Follow us on …"): only near the end.
 _PROMO_LINE = re.compile(
     r"^(?:subscribe(?: now)?|sign up|follow us|never miss|download (?:the|our) .{0,40}app|síguenos|siguenos|"
@@ -177,6 +183,7 @@ def clean_paragraphs(
         for p in paragraphs
         if key(p) not in drop
         and not _JUNK_LINE.match(p)
+        and not (len(p) < 80 and _CREDIT_LINE.match(p))
         and not (len(p) < 250 and inline_related.match(p))
         and not (len(p) < 160 and _PROMO_ANYWHERE.match(p))
     ]

@@ -443,6 +443,25 @@ def test_inline_newsletter_and_app_boxes_leave_the_body(promo: str) -> None:
     assert story in extract(kept, "https://news.example.com/bridge").body
 
 
+@pytest.mark.parametrize("credit", [
+    "Foto: MDR/Bernd Cramer", "© Oli Scarff/Getty Images", "Image credit: www.apple.com/in/",
+    "AFP / MARCO BERTORELLO", "Getty Images",
+])
+def test_photo_credit_lines_leave_the_body(credit: str) -> None:
+    paras = [PARAS[0], credit, PARAS[1], PARAS[2]]
+    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
+            + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>")
+    body = extract(html, "https://news.example.com/bridge").body
+    assert credit not in body and PARAS[1] in body
+
+
+def test_a_line_naming_agencies_in_a_sentence_stays() -> None:
+    line = "Photo agencies such as AFP and Getty Images were at the opening, the mayor said."
+    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
+            f"<p>{PARAS[0]}</p><p>{line}</p><p>{PARAS[1]}</p><p>{PARAS[2]}</p></body></html>")
+    assert line in extract(html, "https://news.example.com/bridge").body
+
+
 # -- the fixture site's ground truth -------------------------------------------------------------
 
 
