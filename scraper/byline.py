@@ -198,8 +198,9 @@ def _text_byline_authors(
         if not opens_byline(next((t for t in node.itertext() if t.strip()), "")):
             # "<h3>Standfirst</h3> by Duncan Bell / January 19, 2017": the byline is the
             # block's own text beside a heading
-            own = fold(" ".join([node.text or "", *(child.tail or "" for child in node)]))
-            if len(node) and opens_byline(own) and len(own) <= 100 and is_byline_line(own) \
+            own = fold(" ".join([node.text or "", *(child.tail or "" for child in node)])) \
+                if len(node) else ""
+            if opens_byline(own) and len(own) <= 100 and is_byline_line(own) \
                     and not in_boilerplate(node, include_self=True):
                 names = [n for n in clean_authors(own) if n[0].isupper()]
                 if names and len(names) <= 3:

@@ -367,8 +367,8 @@ def meta_authors(metas: dict[str, list[str]], sites: set[str]) -> list[str]:
             continue  # several different "author" metas are references' authors (body microdata)
         names: list[str] = []
         for value in values:
-            reversed_name = _FAMILY_FIRST.match(fold(value))
-            if meta in _FAMILY_FIRST_METAS and reversed_name:
+            reversed_name = _FAMILY_FIRST.match(fold(value)) if meta in _FAMILY_FIRST_METAS else None
+            if reversed_name:
                 value = f"{reversed_name.group(2)} {reversed_name.group(1)}"
             segments = _HOUSE_SEP.split(fold(value))
             head, _, address = fold(value).partition(",")

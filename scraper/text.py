@@ -59,16 +59,6 @@ def word_count(text: str) -> int:
 NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template"})  # never readable text
 
 
-def _collect(node: lxml_html.HtmlElement, parts: list[str]) -> None:
-    # depth is bounded: libxml2 caps documents at 256 levels
-    if not isinstance(node.tag, str) or node.tag in NO_TEXT_TAGS:
-        return
-    parts.append(node.text or "")
-    for child in node:
-        _collect(child, parts)
-        parts.append(child.tail or "")
-
-
 def node_text(node: lxml_html.HtmlElement) -> str:
     """The element's whole text, whitespace-folded; scripts, styles and comments skipped.
 
@@ -77,8 +67,8 @@ def node_text(node: lxml_html.HtmlElement) -> str:
     if next(node.iter(*NO_TEXT_TAGS), None) is None:
         return fold(" ".join(node.itertext()))  # the common case, at C speed
     parts: list[str] = []
-    _collect(node, parts)
-    return fold(" ".join(parts))
+    _collect(node, parts, frozenset(), None)  # every element parts words
+    return fold("".join(parts))
 
 
 # Inline elements run on in the text ("<i>Fantastic Beasts</i>: A Nice Place"); all others
@@ -96,24 +86,26 @@ def inline_text(
     the text as a reader sees it in a heading. Children for which ``skip`` is true are
     left out (a space stands in their place)."""
     parts: list[str] = []
-    _collect_inline(node, parts, skip)
+    _collect(node, parts, _INLINE_TAGS, skip)
     return fold("".join(parts))
 
 
-def _collect_inline(node: lxml_html.HtmlElement, parts: list[str],
-                    skip: Callable[[lxml_html.HtmlElement], bool] | None) -> None:
+def _collect(node: lxml_html.HtmlElement, parts: list[str], inline: frozenset[str],
+             skip: Callable[[lxml_html.HtmlElement], bool] | None) -> None:
+    """The text pieces of ``node``; elements not in ``inline`` are set off by spaces."""
+    # depth is bounded: libxml2 caps documents at 256 levels
     if not isinstance(node.tag, str) or node.tag in NO_TEXT_TAGS:
         return
-    spaced = node.tag not in _INLINE_TAGS
-    parts.append(" " if spaced else "")
+    space = "" if node.tag in inline else " "
+    parts.append(space)
     parts.append(node.text or "")
     for child in node:
         if skip is not None and isinstance(child.tag, str) and skip(child):
             parts.append(" ")
         else:
-            _collect_inline(child, parts, skip)
+            _collect(child, parts, inline, skip)
         parts.append(child.tail or "")
-    parts.append(" " if spaced else "")
+    parts.append(space)
 
 
 def is_furniture(node: lxml_html.HtmlElement) -> bool:
