@@ -17,16 +17,16 @@ import logging
 import os
 import signal
 import sys
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import tomllib
 
 import scraper
-import scraper.urls
+import scraper.crawler.urls
 from scraper.config import Settings, SiteConfig, load_site_configs
 from scraper.errors import ArchiveLocked, ScraperError, UsageError
 
@@ -90,6 +90,16 @@ def db_option(func: F) -> F:
                         help="The SQLite archive (created on first run).")(func)
 
 
+QUIET_OPTION = click.option("--quiet", is_flag=True, help="Print only problems (for cron mail).")
+LOG_OPTION = click.option("--log", "log_file", type=click.Path(dir_okay=False), default=None,
+                          help="Write a JSON-lines log.")
+
+
+def writer_options(func: F) -> F:
+    """--db, --quiet and --log: every command that writes an archive takes all three."""
+    return db_option(QUIET_OPTION(LOG_OPTION(func)))
+
+
 def run_options(func: F) -> F:
     """Options shared by crawl and fetch."""
     options = [
@@ -110,9 +120,7 @@ def run_options(func: F) -> F:
         click.option("--workers", type=click.IntRange(0, 64), default=None, help="Extraction processes [cores]; 0 = inline."),
         click.option("--warc", "warc_dir", type=click.Path(file_okay=False), default=None,
                      help="Also write every request/response as WARC files into DIR."),
-        click.option("--quiet", is_flag=True, help="Print only problems (for cron mail)."),
-        click.option("--log", "log_file", type=click.Path(dir_okay=False), default=None, help="Write a JSON-lines log."),
-        db_option,
+        writer_options,
     ]
     for option in reversed(options):
         func = option(func)
@@ -136,13 +144,13 @@ def _settings(opts: dict[str, Any]) -> Settings:
 
 
 def _run(urls: tuple[str, ...], opts: dict[str, Any], *, follow: bool, command: str) -> None:
-    from scraper.runner import run_archive
+    from scraper.crawler.runs import run_archive
 
     with _errors_to_exit():
         _setup_logging(opts.get("log_file"))
         settings = _settings(opts)
         for url in urls:
-            scraper.urls.validate_url(url)
+            scraper.crawler.urls.validate_url(url)
         with _progress(quiet=opts["quiet"]) as on_event:
             summary = run_archive(opts["db_path"], list(urls), settings, follow=follow, command=command,
                                   args={k: v for k, v in opts.items() if v not in (None, False, ())}, on_event=on_event)
@@ -154,7 +162,13 @@ def _run(urls: tuple[str, ...], opts: dict[str, Any], *, follow: bool, command: 
 def _progress(*, quiet: bool) -> Iterator[Callable[[Any], None]]:
     """A rich progress line on a terminal; failures always reach stderr."""
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     console = Console(stderr=True)
     show = console.is_terminal and not quiet
@@ -217,7 +231,7 @@ def fetch(urls: tuple[str, ...], **opts: Any) -> None:
 @click.option("--url", "original_url", default=None, help="The original address of a single local file.")
 def extract_cmd(inputs: tuple[str, ...], original_url: str | None) -> None:
     """Print one JSON object per FILE_OR_URL (JSON Lines); store nothing."""
-    from scraper.runner import extract_inputs
+    from scraper.crawler.runs import extract_inputs
 
     if original_url and len(inputs) != 1:
         _error("--url applies to a single input")
@@ -261,7 +275,7 @@ def search(query: str, site: str | None, since: str | None, until: str | None, l
 def export(fmt: str, output: str, since: str | None, site: str | None, one_per_cluster: bool, force: bool,
            db_path: str) -> None:
     """Export articles, one row each (stable schema: see README)."""
-    from scraper.export import export as do_export
+    from scraper.research.export import export as do_export
 
     with _errors_to_exit(), _open_archive(db_path) as archive:
         if output != "-" and Path(output).exists() and not force:
@@ -277,7 +291,7 @@ def export(fmt: str, output: str, since: str | None, site: str | None, one_per_c
 @db_option
 def stats(db_path: str) -> None:
     """Articles per site, section and day; dated share; last run; failures by kind."""
-    from scraper.report import format_stats
+    from scraper.research.report import format_stats
 
     with _errors_to_exit(), _open_archive(db_path) as archive:
         click.echo(format_stats(archive.stats()))
@@ -288,7 +302,7 @@ def stats(db_path: str) -> None:
 @db_option
 def history(url: str, db_path: str) -> None:
     """List an article's versions with a readable diff between each."""
-    from scraper.report import format_history
+    from scraper.research.report import format_history
 
     with _errors_to_exit(), _open_archive(db_path) as archive:
         click.echo(format_history(_lookup(archive.history, url)))
@@ -299,7 +313,7 @@ def history(url: str, db_path: str) -> None:
 @db_option
 def show(url: str, db_path: str) -> None:
     """Print an article with its provenance (raw page, fetch time, headers, extractor)."""
-    from scraper.report import format_article
+    from scraper.research.report import format_article
 
     with _errors_to_exit(), _open_archive(db_path) as archive:
         row = _lookup(archive.get_article, url)
@@ -313,7 +327,7 @@ def show(url: str, db_path: str) -> None:
 @click.option("--misses", is_flag=True, help="List per-page misses.")
 def eval_cmd(dataset_dir: str, as_json: bool, misses: bool) -> None:
     """Score the extractor on a dataset (../shared/eval/body or dates) beside trafilatura/htmldate."""
-    from scraper.evaluate import evaluate_dir, format_report
+    from scraper.research.evaluate import evaluate_dir, format_report
 
     with _errors_to_exit():
         report = evaluate_dir(Path(dataset_dir), misses=misses)
@@ -327,45 +341,61 @@ SITES_OPTION = click.option("--sites", "sites_file", type=click.Path(exists=True
 @main.command()
 @click.option("--url", "urls", multiple=True, help="Only these articles (repeatable).")
 @SITES_OPTION
-@db_option
-def reextract(urls: tuple[str, ...], sites_file: str | None, db_path: str) -> None:
+@writer_options
+def reextract(urls: tuple[str, ...], sites_file: str | None, db_path: str, quiet: bool, log_file: str | None) -> None:
     """Re-run the current extractor over stored raw pages; changed articles get a new version."""
-    from scraper.reextract import reextract as do_reextract
+    from scraper.research.reextract import reextract as do_reextract
 
-    with _errors_to_exit(), _open_archive(db_path, lock=True) as archive:
-        counts = do_reextract(archive, list(urls) or None, settings=_settings({"sites_file": sites_file}))
-        click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
-        sys.exit(EXIT_FAILED if counts.get("failed") else EXIT_OK)
+    with _errors_to_exit():
+        _setup_logging(log_file)
+        with _open_archive(db_path, lock=True) as archive:
+            counts = do_reextract(archive, list(urls) or None, settings=_settings({"sites_file": sites_file}))
+        _print_counts("reextract", counts, quiet=quiet)
 
 
 @main.command("import-warc")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @SITES_OPTION
-@db_option
-def import_warc(files: tuple[str, ...], sites_file: str | None, db_path: str) -> None:
+@writer_options
+def import_warc(files: tuple[str, ...], sites_file: str | None, db_path: str, quiet: bool,
+                log_file: str | None) -> None:
     """Extract and archive articles from existing WARC files."""
-    from scraper.warc import import_warcs
+    from scraper.research.warc import import_warcs
 
-    with _errors_to_exit(), _open_archive(db_path, lock=True) as archive:
-        counts = import_warcs(archive, [Path(f) for f in files], settings=_settings({"sites_file": sites_file}))
-        click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
-        sys.exit(EXIT_FAILED if counts.get("failed") else EXIT_OK)
+    with _errors_to_exit():
+        _setup_logging(log_file)
+        with _open_archive(db_path, lock=True) as archive:
+            counts = import_warcs(archive, [Path(f) for f in files], settings=_settings({"sites_file": sites_file}))
+        _print_counts("import-warc", counts, quiet=quiet)
+
+
+def _print_counts(command: str, counts: dict[str, int], *, quiet: bool) -> None:
+    """The counts line (on stderr and only on failure with --quiet), the log line, and the exit code."""
+    line = ", ".join(f"{k} {v}" for k, v in counts.items())
+    log.info(command, extra={"fields": dict(counts)})
+    if not quiet or counts.get("failed"):
+        click.echo(line, err=quiet)
+    sys.exit(EXIT_FAILED if counts.get("failed") else EXIT_OK)
 
 
 @main.command()
-@db_option
+@writer_options
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="Serve the fixture site on this port (fixed, so a rerun sees the same URLs; 0 = any free port).")
-def demo(db_path: str, port: int) -> None:
+def demo(db_path: str, quiet: bool, log_file: str | None, port: int) -> None:
     """Serve the bundled fixture site on 127.0.0.1 and crawl it into the archive (no network needed)."""
-    from scraper.runner import run_archive
+    from scraper.crawler.runs import run_archive
 
     with _errors_to_exit(), _serve_fixtures(port) as site:
-        click.echo(f"serving fixtures/site at {site.base_url}; archiving into {db_path}")
+        _setup_logging(log_file)
+        if not quiet:
+            click.echo(f"serving fixtures/site at {site.base_url}; archiving into {db_path}")
         settings = Settings(delay=0, concurrency=4, contact="demo")
-        with _progress(quiet=False) as on_event:
+        with _progress(quiet=quiet) as on_event:
             summary = run_archive(db_path, [site.url("/")], settings, follow=True, command="demo", on_event=on_event)
-        _print_summary(summary, quiet=False)
+        _print_summary(summary, quiet=quiet)
+        if quiet:
+            sys.exit(summary.exit_code)
         with _open_archive(db_path) as archive:
             for row in archive.iter_articles(site=None):
                 when = f"{row['published'][:10]} ({row['date_source']})" if row["published"] else "no date"
@@ -375,7 +405,7 @@ def demo(db_path: str, port: int) -> None:
 
 def _lookup(get: Callable[[str], Any], url: str) -> Any:
     """An archive record by the URL's canonical form (the archive key), else as given."""
-    found = get(scraper.urls.canonicalize(url)) or get(url)
+    found = get(scraper.crawler.urls.canonicalize(url)) or get(url)
     if not found:
         raise UsageError("not in the archive", url=url)
     return found
@@ -383,7 +413,7 @@ def _lookup(get: Callable[[str], Any], url: str) -> Any:
 
 @contextmanager
 def _serve_fixtures(port: int) -> Iterator[Any]:
-    from scraper.serve import StaticSite
+    from scraper.research.demo_site import StaticSite
 
     try:
         site = StaticSite(HERE / "fixtures" / "site", port)
@@ -395,8 +425,8 @@ def _serve_fixtures(port: int) -> Iterator[Any]:
 
 @contextmanager
 def _open_archive(db_path: str, *, lock: bool = False) -> Iterator[Any]:
-    from scraper.lock import archive_lock
-    from scraper.store import Archive
+    from scraper.store.archive import Archive
+    from scraper.store.lock import archive_lock
 
     if not Path(db_path).exists() and not lock:
         raise UsageError("no archive here yet (run crawl, fetch or demo first)", url=db_path)

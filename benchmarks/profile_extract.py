@@ -1,4 +1,4 @@
-"""Where ``scraper.extract.extract`` spends its time: cProfile over generated and eval pages.
+"""Where ``scraper.extractor.article.extract`` spends its time: cProfile over generated and eval pages.
 
     python benchmarks/profile_extract.py [--pages 150] [--eval] [--top 40]
 
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.run import EVAL_PAGES, FIXTURE_ORIGIN
 from benchmarks.sitegen import GeneratedSite
 from scraper.errors import ExtractionError
-from scraper.extract import extract
+from scraper.extractor.article import extract
 
 
 def load(count: int, use_eval: bool) -> list[tuple[bytes, str | None]]:

@@ -277,7 +277,7 @@ def time_extractors(pages: list[tuple[bytes, str | None]], rounds: int) -> tuple
     import trafilatura
 
     from scraper.errors import ExtractionError
-    from scraper.extract import extract
+    from scraper.extractor.article import extract
 
     def ours(html: bytes, url: str | None) -> None:
         try:
@@ -309,8 +309,8 @@ def time_extractors(pages: list[tuple[bytes, str | None]], rounds: int) -> tuple
 # -- store alone -------------------------------------------------------------------------------
 
 def _generated(site: GeneratedSite, k: int, path: str) -> tuple[object, object, tuple[bytes, str]]:
-    from scraper.compression import compress
     from scraper.models import Article, Page
+    from scraper.store.compression import compress
 
     url = "http://127.0.0.1:8765" + path
     content = site.render(path)[2]
@@ -327,7 +327,7 @@ def _generated(site: GeneratedSite, k: int, path: str) -> tuple[object, object, 
 
 def time_store(count: int, batch: int = 32) -> float:
     """Articles per second through ``Archive.save_page`` + ``save_article``, ``batch`` per transaction."""
-    from scraper.store import Archive
+    from scraper.store.archive import Archive
 
     site = GeneratedSite(count)
     items = [_generated(site, k, p) for k, p in enumerate(site.article_paths())]  # built before timing

@@ -1,10 +1,25 @@
-"""news-archiver: fetch, extract and archive KazPost-style news pages."""
+"""news-archiver: fetch, extract and archive KazPost-style news pages.
 
-from scraper.config import Settings, SiteConfig
+The face a researcher types::
+
+    import scraper
+    article = scraper.extract(open("page.html", "rb").read(), url="https://kazpost.com/some-slug")
+    with scraper.Archive("archive.db") as archive:
+        hits = archive.search("asylum")
+
+Stages live in subpackages: ``fetcher``, ``extractor``, ``store``; ``crawler`` and
+``research`` build on them; ``models``, ``errors`` and ``config`` are the ground.
+"""
+
+from scraper.config import Settings, SiteConfig, __version__
+from scraper.crawler import RunSummary, crawl, fetch
 from scraper.errors import *  # noqa: F403
 from scraper.errors import __all__ as _error_names
+from scraper.extractor import extract
 from scraper.models import Article, Page, RelatedLink
+from scraper.store import Archive
 
-__version__ = "0.1.0"
-
-__all__ = ["Article", "Page", "RelatedLink", "Settings", "SiteConfig", "__version__", *_error_names]
+__all__ = [
+    "Archive", "Article", "Page", "RelatedLink", "RunSummary", "Settings", "SiteConfig", "__version__",
+    "crawl", "extract", "fetch", *_error_names,
+]

@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["Settings", "SiteConfig", "DEFAULT_USER_AGENT", "load_site_configs"]
+__all__ = ["Settings", "SiteConfig", "DEFAULT_USER_AGENT", "load_site_configs", "__version__"]
+
+__version__ = "0.1.0"  # the package's version: named in the User-Agent, WARC records and runs
 
 DEFAULT_USER_AGENT = "news-archiver/{version} (+research archive; contact: {contact})"
 

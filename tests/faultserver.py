@@ -60,7 +60,7 @@ import httpx
 import pytest
 
 from scraper.config import Settings
-from scraper.fetch import Fetcher
+from scraper.fetcher.client import Fetcher
 
 __all__ = [
     "BOMB_SIZE",

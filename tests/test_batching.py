@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from scraper.config import Settings
-from scraper.crawl import MAX_BATCH, _Batcher
-from scraper.frontier import FrontierEntry
+from scraper.crawler.engine import MAX_BATCH, _Batcher
+from scraper.crawler.frontier import FrontierEntry
+from scraper.crawler.writer import Job, PageWriter, Scope, Tally, run_jobs
 from scraper.models import Page
-from scraper.store import Archive
-from scraper.writer import Job, PageWriter, Scope, Tally, run_jobs
+from scraper.store.archive import Archive
 from tests.minisite import HEADLINES, article_html, slug
 
 

@@ -1,4 +1,4 @@
-"""Authors (scraper.byline): one test per byline pattern, on strings and on small pages."""
+"""Authors (scraper.extractor.byline): one test per byline pattern, on strings and on small pages."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from scraper.byline import clean_authors, find_authors
-from scraper.byline_names import fuller_name
-from scraper.extract import parse_html
-from scraper.fields import site_names
-from scraper.structured import jsonld_objects, meta_values
+from scraper.extractor.article import parse_html
+from scraper.extractor.byline import clean_authors, find_authors
+from scraper.extractor.byline_names import fuller_name
+from scraper.extractor.fields import site_names
+from scraper.extractor.structured import jsonld_objects, meta_values
 
 URL = "https://news.example.com/2024/05/story"
 STORY = (

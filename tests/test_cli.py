@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import cli
-from scraper.serve import StaticSite
+from scraper.research.demo_site import StaticSite
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = "kazakhstan-chinese-kazakhs-arrested-face-trial-in-remote-location"

@@ -10,8 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scraper import cluster
-from scraper.cluster import (
+from scraper.config import Settings
+from scraper.errors import StoreError, UsageError
+from scraper.extractor.article import content_hash
+from scraper.models import Article
+from scraper.store import clusters as cluster
+from scraper.store.archive import Archive
+from scraper.store.clusters import (
     BANDS,
     MIN_WORDS,
     NUM_PERM,
@@ -25,11 +30,6 @@ from scraper.cluster import (
     shingles,
     signature,
 )
-from scraper.config import Settings
-from scraper.errors import StoreError, UsageError
-from scraper.extract import content_hash
-from scraper.models import Article
-from scraper.store import Archive
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 _VOCAB = [f"w{i}" for i in range(400)]
@@ -143,8 +143,8 @@ def _built(folder: str) -> bool:
 
 @pytest.mark.skipif(not (_built("site") and _built("sibling")), reason="fixture site not built")
 def test_crawl_of_two_hosts_clusters_the_syndicated_story(tmp_path: Path) -> None:
-    from scraper.runner import run_archive
-    from scraper.serve import StaticSite
+    from scraper.crawler.runs import run_archive
+    from scraper.research.demo_site import StaticSite
 
     path = "/kyrgyzstan-issyk-kul-water-level-falls-to-decade-low-scientists-warn"
     db = tmp_path / "a.db"

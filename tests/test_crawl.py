@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from scraper.config import Settings
-from scraper.runner import run_archive
-from scraper.serve import StaticSite
-from scraper.store import Archive
-from scraper.urls import canonicalize
+from scraper.crawler.runs import run_archive
+from scraper.crawler.urls import canonicalize
+from scraper.research.demo_site import StaticSite
+from scraper.store.archive import Archive
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "fixtures" / "site"

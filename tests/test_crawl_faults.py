@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scraper.serve import StaticSite
+from scraper.research.demo_site import StaticSite
 
 try:
     from tests.faultserver import FaultServer, bomb
@@ -70,7 +70,7 @@ SUCCEEDING = ["/flaky/f?n=2", "/throttle/once?n=1&after=1", "/badutf8", "/gzip-p
 DRIVER = """
 import json, sys
 from scraper.config import Settings
-from scraper.runner import run_archive
+from scraper.crawler.runs import run_archive
 db, seed, allow = sys.argv[1:4]
 settings = Settings(delay=0, workers=0, timeout=3.0, backoff_base=0.05, retry_after_cap=3, max_attempts=3,
                     concurrency=4, allowed_hosts=(allow,), contact="tests")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.serve import StaticSite
+from scraper.research.demo_site import StaticSite
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = "/kazakhstan-chinese-kazakhs-arrested-face-trial-in-remote-location"

@@ -8,10 +8,10 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from scraper.dates import DateFinding, find_dates
-from scraper.dates_layout import find_headline
-from scraper.dates_sources import written_dates
-from scraper.dates_text import find_text_dates, parse_machine
+from scraper.extractor.dates.choose import DateFinding, find_dates
+from scraper.extractor.dates.layout import find_headline
+from scraper.extractor.dates.sources import written_dates
+from scraper.extractor.dates.text import find_text_dates, parse_machine
 
 FETCHED = "2025-02-22T10:00:00+00:00"
 

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from scraper.encoding import decode_html, normalise_charset
+from scraper.extractor.encoding import decode_html, normalise_charset
 
 RU = (
     "<html><head><title>Новости</title></head><body><p>В Алматы прошла пресс-конференция, на которой "

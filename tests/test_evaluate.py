@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from scraper.errors import UsageError
-from scraper.evaluate import author_set, evaluate_dir, format_report, main, norm
+from scraper.research.evaluate import (
+    author_set,
+    evaluate_dir,
+    format_report,
+    main,
+    norm,
+)
 
 PARAGRAPH = ("The harbour authority confirmed on Monday that the new ferry line will start in "
              "spring, linking the two islands for the first time in decades. ")
@@ -110,7 +116,7 @@ def test_cli_json(dates_set: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_missing_truth_is_an_error(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "scraper.evaluate", str(tmp_path)],
+    done = subprocess.run([sys.executable, "-m", "scraper.research.evaluate", str(tmp_path)],
                           check=False, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "truth.json" in done.stderr
 

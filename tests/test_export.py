@@ -7,17 +7,17 @@ import dataclasses
 import io
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 import pytest
 
-from scraper import export as export_module
 from scraper.errors import UsageError
-from scraper.export import EXPORT_COLUMNS, export
 from scraper.models import Article
-from scraper.store import Archive
+from scraper.research import export as export_module
+from scraper.research.export import EXPORT_COLUMNS, export
+from scraper.store.archive import Archive
 
 SITES = ("kazpost.example", "londondaily.example")
 DATES = (None, "2023-06-30", "2025-01-01", "2025-01-02T08:00:00+06:00", None, "2025-02-20")

@@ -10,14 +10,19 @@ from typing import Any
 
 import pytest
 
-from scraper.byline import clean_authors
 from scraper.config import SiteConfig
-from scraper.content import backup_wins, prune_tree
 from scraper.errors import ExtractionError
-from scraper.extract import EXTRACTOR_VERSION, content_hash, extract, parse_html
-from scraper.fields import strip_site_name
-from scraper.related import RELATED_HEADING, find_related
-from scraper.text import guess_language
+from scraper.extractor.article import (
+    EXTRACTOR_VERSION,
+    content_hash,
+    extract,
+    parse_html,
+)
+from scraper.extractor.byline import clean_authors
+from scraper.extractor.content import backup_wins, prune_tree
+from scraper.extractor.fields import strip_site_name
+from scraper.extractor.related import RELATED_HEADING, find_related
+from scraper.extractor.text import guess_language
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "fixtures" / "site"
@@ -521,7 +526,7 @@ def test_a_listing_page_skips_trafilaturas_rescue_extractors():
     """Index pages are runs of teasers: no justext rescue (it loads ~25 MB of stoplists into each worker)."""
     code = (
         "import trafilatura.external as ext\n"
-        "from scraper.extract import extract\n"
+        "from scraper.extractor.article import extract\n"
         "from benchmarks.sitegen import GeneratedSite\n"
         "site = GeneratedSite(120)\n"
         "for path in site.index_paths():\n"

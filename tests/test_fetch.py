@@ -13,11 +13,19 @@ import pytest
 
 from scraper import errors
 from scraper.config import Settings
-from scraper.fetch import Fetcher
+from scraper.fetcher.client import Fetcher
 from scraper.models import Page
 
 try:
-    from tests.faultserver import ETAG, LAST_MODIFIED, PAGE_HTML, SITEMAP_XML, FaultServer, fault_server, with_fetcher
+    from tests.faultserver import (
+        ETAG,
+        LAST_MODIFIED,
+        PAGE_HTML,
+        SITEMAP_XML,
+        FaultServer,
+        fault_server,
+        with_fetcher,
+    )
 except ImportError:  # tests/ is not a package when pytest puts it on sys.path itself
     from faultserver import (  # type: ignore[no-redef]
         ETAG,

@@ -23,9 +23,23 @@ from scraper.config import Settings
 from scraper.models import Page
 
 try:
-    from tests.faultserver import BOMB_SIZE, PAGE_HTML, FaultServer, bomb, fault_server, with_fetcher
+    from tests.faultserver import (
+        BOMB_SIZE,
+        PAGE_HTML,
+        FaultServer,
+        bomb,
+        fault_server,
+        with_fetcher,
+    )
 except ImportError:  # tests/ is not a package when pytest puts it on sys.path itself
-    from faultserver import BOMB_SIZE, PAGE_HTML, FaultServer, bomb, fault_server, with_fetcher  # type: ignore
+    from faultserver import (  # type: ignore
+        BOMB_SIZE,
+        PAGE_HTML,
+        FaultServer,
+        bomb,
+        fault_server,
+        with_fetcher,
+    )
 
 __all__ = ["fault_server"]  # the fixture, imported for pytest
 

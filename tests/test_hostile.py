@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scraper.errors import ExtractionError
-from scraper.extract import extract
+from scraper.extractor.article import extract
 from scraper.models import Article
 
 ROOT = Path(__file__).resolve().parents[1]

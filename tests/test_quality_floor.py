@@ -2,7 +2,7 @@
 
 The pages live outside the repository (``../shared/eval`` from the repo root);
 the figures to hold are in ``tests/eval_baseline.json``, recorded from an
-actual run of ``python -m scraper.evaluate``. Raise them when the extractor
+actual run of ``python -m scraper.research.evaluate``. Raise them when the extractor
 improves; never lower them to make a change pass.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from scraper.evaluate import evaluate_dir
+from scraper.research.evaluate import evaluate_dir
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 BASELINE: dict[str, Any] = json.loads(

@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 from minisite import HEADLINES, write_site
 
-import scraper.reextract
+import scraper.research.reextract
 from scraper.config import Settings
+from scraper.crawler.runs import run_archive
 from scraper.errors import ExtractionError
-from scraper.extract import EXTRACTOR_VERSION, content_hash, extract
+from scraper.extractor.article import EXTRACTOR_VERSION, content_hash, extract
 from scraper.models import Article
-from scraper.reextract import reextract
-from scraper.runner import run_archive
-from scraper.serve import StaticSite
-from scraper.store import Archive
+from scraper.research.demo_site import StaticSite
+from scraper.research.reextract import reextract
+from scraper.store.archive import Archive
 
 
 @pytest.fixture()
@@ -40,7 +40,7 @@ def _patch(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
     def patched(*args: Any, **kwargs: Any) -> Article:
         return change(extract(*args, **kwargs))
 
-    monkeypatch.setattr(scraper.reextract, "extract", patched)
+    monkeypatch.setattr(scraper.research.reextract, "extract", patched)
 
 
 def test_unchanged_extractor_changes_nothing(db: Path) -> None:

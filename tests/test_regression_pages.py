@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from scraper.extract import extract
+from scraper.extractor.article import extract
 from scraper.models import Article
 
 PAGES = Path(__file__).parent / "pages"

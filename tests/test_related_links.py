@@ -7,7 +7,7 @@ from urllib.parse import urldefrag, urljoin
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper.related import _absolute, _origin
+from scraper.extractor.related import _absolute, _origin
 
 BASES = ["http://127.0.0.1:8765/news/story", "https://127.0.0.1/a/b/c?x=1", "http://127.0.0.1:9/"]
 _PIECE = st.text(alphabet="abc/.?#=&%-_ ;:@[]", max_size=12)

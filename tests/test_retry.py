@@ -19,8 +19,8 @@ import pytest
 
 from scraper import errors
 from scraper.config import Settings
-from scraper.fetch import Fetcher
-from scraper.throttle import BACKOFF_CAP, backoff_delay, parse_retry_after
+from scraper.fetcher.client import Fetcher
+from scraper.fetcher.throttle import BACKOFF_CAP, backoff_delay, parse_retry_after
 
 HTML = b"<!doctype html><html><body><p>ok</p></body></html>"
 URL = "http://news.example.com/story"

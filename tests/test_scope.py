@@ -20,17 +20,17 @@ from urllib.parse import urlsplit
 import pytest
 
 from scraper.config import Settings
-from scraper.discover import Link
+from scraper.crawler.discover import Link
+from scraper.crawler.frontier import FrontierEntry
+from scraper.crawler.recorder import WarcRecorder
+from scraper.crawler.runs import run_archive
+from scraper.crawler.urls import is_private_host
+from scraper.crawler.writer import PageWriter, Scope
 from scraper.errors import UsageError
-from scraper.extract import extract
-from scraper.frontier import FrontierEntry
+from scraper.extractor.article import extract
 from scraper.models import Page
-from scraper.runner import run_archive
-from scraper.serve import StaticSite
-from scraper.store import Archive
-from scraper.urls import is_private_host
-from scraper.warc import WarcRecorder
-from scraper.writer import PageWriter, Scope
+from scraper.research.demo_site import StaticSite
+from scraper.store.archive import Archive
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_ARTICLE = ROOT / "fixtures" / "site" / "kazakhstan-chinese-kazakhs-arrested-face-trial-in-remote-location"

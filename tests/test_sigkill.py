@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scraper.serve import StaticSite
-from scraper.urls import canonicalize
+from scraper.crawler.urls import canonicalize
+from scraper.research.demo_site import StaticSite
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "fixtures" / "site"

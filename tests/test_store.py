@@ -12,9 +12,9 @@ import time
 import tracemalloc
 import types
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from scraper.errors import StoreError, UsageError
 from scraper.models import Article, Page
-from scraper.schema import ARTICLE_COLUMNS, MIGRATIONS, applied_migrations
-from scraper.store import Archive, compress, decompress
+from scraper.store.archive import Archive, compress, decompress
+from scraper.store.schema import ARTICLE_COLUMNS, MIGRATIONS, applied_migrations
 
 PARAGRAPHS = [
     "Two ethnic Kazakh citizens of China who unlawfully smuggled their way into Kazakhstan to flee what they say "

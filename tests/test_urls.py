@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scraper.config import SiteConfig
-from scraper.urls import archive_key, canonicalize, is_asset, looks_like_article
+from scraper.crawler.urls import archive_key, canonicalize, is_asset, looks_like_article
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,12 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from scraper.config import Settings
+from scraper.crawler.recorder import WarcRecorder, warc_date
+from scraper.crawler.runs import run_archive
 from scraper.models import Page
-from scraper.runner import run_archive
-from scraper.serve import StaticSite
-from scraper.store import Archive
-from scraper.warc import WarcRecorder, import_warcs, iter_warc_pages, warc_date
+from scraper.research.demo_site import StaticSite
+from scraper.research.warc import import_warcs, iter_warc_pages
+from scraper.store.archive import Archive
 
 
 @pytest.fixture()

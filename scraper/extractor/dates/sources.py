@@ -1,7 +1,7 @@
 """Where publication dates are read from: one function per kind of source.
 
-Each returns candidate :class:`~scraper.dates_text.Stamp` values (``None`` for
-unreadable ones) in order of trust; :mod:`scraper.dates` decides among them.
+Each returns candidate :class:`~scraper.extractor.dates.text.Stamp` values (``None`` for
+unreadable ones) in order of trust; :mod:`scraper.extractor.dates.choose` decides among them.
 Pure functions over an lxml tree; none changes it.
 """
 
@@ -15,8 +15,14 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from scraper.dates_layout import Line, ancestors, block_of, is_excluded, story_container
-from scraper.dates_text import (
+from scraper.extractor.dates.layout import (
+    Line,
+    ancestors,
+    block_of,
+    is_excluded,
+    story_container,
+)
+from scraper.extractor.dates.text import (
     ANY_WEEKDAY_RE,
     UPDATE_AFTER_RE,
     WEEKDAY_RE,
@@ -28,10 +34,10 @@ from scraper.dates_text import (
     parse_machine,
     time_value,
 )
-from scraper.dates_text import (
+from scraper.extractor.dates.text import (
     UPDATE_WORDS_RE as _UPDATE_WORDS,
 )
-from scraper.structured import ARTICLE_TYPES, types_of
+from scraper.extractor.structured import ARTICLE_TYPES, types_of
 
 __all__ = [
     "MODIFIED_META",

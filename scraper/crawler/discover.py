@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 from usp.objects.sitemap import IndexXMLSitemap
 from usp.tree import sitemap_from_str
 
-from scraper.urls import absolute
+from scraper.crawler.urls import absolute
 
 __all__ = ["Link", "page_links", "feed_links", "sitemap_links", "sniff_listing", "ListingKind"]
 

@@ -1,11 +1,11 @@
-"""Byline strings to names: the cleaning half of :mod:`scraper.byline`.
+"""Byline strings to names: the cleaning half of :mod:`scraper.extractor.byline`.
 
 Prefixes ("By", "Von", "Autor/in:", "Redaktion:"), roles ("Staff Writer",
 "FOCUS-Online-Experte"), parentheses, trailing dates and separators ("and",
 "und", ",", "&", ";", "im Gespräch mit") are removed; agency codes beside a
 person ("/ dpa") are dropped. Photo credits, profile URLs, initials, phrases
 ("Bundesministerium für Wirtschaft"), label rows and CMS accounts are not
-names. Also the tests the tree scan of :mod:`scraper.byline` puts to an
+names. Also the tests the tree scan of :mod:`scraper.extractor.byline` puts to an
 element's text (a "By …" line, an "Autor:" label), and the names JSON-LD and
 author meta tags give. Pure functions over strings and structured data.
 """
@@ -16,9 +16,9 @@ import re
 import unicodedata
 from typing import Any
 
-from scraper.fields import is_site_name
-from scraper.structured import ARTICLE_TYPES, types_of
-from scraper.text import fold
+from scraper.extractor.fields import is_site_name
+from scraper.extractor.structured import ARTICLE_TYPES, types_of
+from scraper.extractor.text import fold
 
 __all__ = [
     "clean_authors",

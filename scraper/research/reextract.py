@@ -1,7 +1,7 @@
 """Re-extraction: run the current extractor over the raw pages already archived.
 
 Nothing is fetched. For each article, its latest stored page goes through
-:func:`scraper.extract.extract` again; a different result is saved as a new
+:func:`scraper.extractor.article.extract` again; a different result is saved as a new
 version (tagged with the new ``extractor_version``), an identical one leaves
 the archive untouched. Pages are streamed one at a time.
 """
@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from scraper.config import Settings
+from scraper.crawler.urls import site_of
 from scraper.errors import ExtractionError, UsageError
-from scraper.extract import extract
-from scraper.urls import site_of
+from scraper.extractor.article import extract
 
 if TYPE_CHECKING:
-    from scraper.store import Archive
+    from scraper.store.archive import Archive
 
 __all__ = ["reextract", "REEXTRACT_COUNTS"]
 
@@ -61,7 +61,7 @@ def reextract(archive: Archive, urls: Sequence[str] | None = None, *, settings: 
     Raises:
         UsageError: one of ``urls`` is not an archived article.
     """
-    from scraper.cluster import assign_clusters
+    from scraper.store.clusters import assign_clusters
 
     settings = settings or Settings()
     unknown = [url for url in urls or () if archive.get_article(url) is None]

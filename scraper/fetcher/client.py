@@ -1,10 +1,10 @@
 """Fetch pages over HTTP: polite, bounded, and fault-tolerant.
 
 One :class:`Fetcher` per run. For every URL it checks the scheme and
-robots.txt, waits for the host's turn (:mod:`scraper.throttle`), sends a GET
+robots.txt, waits for the host's turn (:mod:`scraper.fetcher.throttle`), sends a GET
 with an honest User-Agent, follows redirects itself (each hop checked again),
 retries transient failures with back-off, streams the body under a size cap
-(:mod:`scraper.payload`) and returns a :class:`~scraper.models.Page`, or raises a
+(:mod:`scraper.fetcher.payload`) and returns a :class:`~scraper.models.Page`, or raises a
 :class:`~scraper.errors.FetchError`. No httpx exception crosses this module.
 
 ``Page.attempts`` and ``FetchError.attempts`` count the tries of the request
@@ -27,11 +27,25 @@ from types import TracebackType
 import httpx
 
 from scraper import errors
-from scraper.payload import ACCEPT_ENCODING, ACCEPT_HEADER, Accept, BodyReader, check_body, media_type, precheck
 from scraper.config import Settings
+from scraper.fetcher.payload import (
+    ACCEPT_ENCODING,
+    ACCEPT_HEADER,
+    Accept,
+    BodyReader,
+    check_body,
+    media_type,
+    precheck,
+)
+from scraper.fetcher.robots import (
+    ROBOTS_MAX_BYTES,
+    RobotsCache,
+    RobotsRecord,
+    origin_of,
+    parse_robots,
+)
+from scraper.fetcher.throttle import HostThrottle, backoff_delay, parse_retry_after
 from scraper.models import Page
-from scraper.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsRecord, origin_of, parse_robots
-from scraper.throttle import HostThrottle, backoff_delay, parse_retry_after
 
 __all__ = ["Accept", "Fetcher"]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml import html as lxml_html
 
-from scraper.dates_text import time_value
+from scraper.extractor.dates.text import time_value
 
 __all__ = [
     "Line", "ancestors", "block_of", "find_headline", "is_excluded", "lines_around", "page_lines",

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, cast
 
 from scraper.errors import UsageError
-from scraper.store import Archive
+from scraper.store.archive import Archive
 
 __all__ = ["EXPORT_COLUMNS", "FORMATS", "export"]
 

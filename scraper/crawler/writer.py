@@ -19,14 +19,22 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from scraper.cluster import save_signature, signature
 from scraper.config import Settings
-from scraper.discover import Link, feed_links, sitemap_links
-from scraper.frontier import Frontier, FrontierEntry
+from scraper.crawler.discover import Link, feed_links, sitemap_links
+from scraper.crawler.frontier import Frontier, FrontierEntry
+from scraper.crawler.urls import (
+    archive_key,
+    canonicalize,
+    host_of,
+    is_asset,
+    is_private_host,
+    looks_like_article,
+    site_of,
+)
+from scraper.crawler.workers import Analysis, analyse
 from scraper.models import Article, Page
-from scraper.process import Analysis, analyse
-from scraper.store import Archive
-from scraper.urls import archive_key, canonicalize, host_of, is_asset, is_private_host, looks_like_article, site_of
+from scraper.store.archive import Archive
+from scraper.store.clusters import save_signature, signature
 
 __all__ = ["SKIP_KINDS", "Event", "Job", "PageWriter", "Scope", "Tally", "init_worker", "run_job", "run_jobs",
            "worker_jobs"]

@@ -15,8 +15,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import html as lxml_html
 
+from scraper.extractor.text import NO_TEXT_TAGS, fold, node_text
 from scraper.models import RelatedLink
-from scraper.text import NO_TEXT_TAGS, fold, node_text
 
 __all__ = ["INLINE_RELATED", "RELATED_HEADING", "RelatedBlocks", "find_related"]
 

@@ -1,6 +1,6 @@
 """Authors: JSON-LD, meta tags, byline elements and plain "By …" lines.
 
-Strings are cleaned to names by :mod:`scraper.byline_names`. The first source
+Strings are cleaned to names by :mod:`scraper.extractor.byline_names`. The first source
 naming a person wins; sidebar, comment, caption and related-list names are
 never taken, and the site's own name or an organisation only when nobody else
 is named. Bylines sit by the headline (a "By …" line, a link to the author's
@@ -20,7 +20,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
-from scraper.byline_names import (
+from scraper.extractor.byline_names import (
     clean_authors,
     fuller_name,
     is_byline_line,
@@ -34,8 +34,8 @@ from scraper.byline_names import (
     opens_byline,
     opens_label,
 )
-from scraper.fields import is_site_name
-from scraper.text import fold, in_boilerplate, is_furniture, node_text
+from scraper.extractor.fields import is_site_name
+from scraper.extractor.text import fold, in_boilerplate, is_furniture, node_text
 
 __all__ = ["clean_authors", "find_authors"]
 

@@ -3,7 +3,7 @@
 Scrapy's vocabulary, small: the frontier schedules, the Fetcher downloads
 (politely, per host) on the event loop, and fetched pages go in small batches
 to worker processes that extract them and write pages, articles, links and
-frontier state, one transaction per batch (:mod:`scraper.writer`). The event loop does I/O
+frontier state, one transaction per batch (:mod:`scraper.crawler.writer`). The event loop does I/O
 only; a SIGKILL at any moment loses only pages not yet committed, which the
 next run fetches again. Nothing archived is lost or fetched twice.
 """
@@ -22,15 +22,24 @@ from multiprocessing import get_context
 from typing import Any, Literal, Protocol
 
 from scraper.config import Settings
-from scraper.discover import Link, page_links, sniff_listing
+from scraper.crawler.discover import Link, page_links, sniff_listing
+from scraper.crawler.frontier import Frontier, FrontierEntry
+from scraper.crawler.urls import canonicalize, host_of, looks_like_article, site_of
+from scraper.crawler.writer import (
+    Event,
+    Job,
+    PageWriter,
+    Scope,
+    Tally,
+    init_worker,
+    run_job,
+    worker_jobs,
+)
 from scraper.errors import FetchError, ScraperError
-from scraper.extract import parse_html
-from scraper.fetch import Fetcher
-from scraper.frontier import Frontier, FrontierEntry
+from scraper.extractor.article import parse_html
+from scraper.fetcher.client import Fetcher
 from scraper.models import Page
-from scraper.store import Archive
-from scraper.urls import canonicalize, host_of, looks_like_article, site_of
-from scraper.writer import Event, Job, PageWriter, Scope, Tally, init_worker, run_job, worker_jobs
+from scraper.store.archive import Archive
 
 __all__ = ["Crawler", "RunSummary", "Event", "PageRecorder"]
 

@@ -22,17 +22,28 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from scraper.byline import find_authors
 from scraper.config import SiteConfig
-from scraper.content import main_text, page_signals, page_type_of, prune_tree
-from scraper.dates import find_dates
-from scraper.encoding import decode_html
 from scraper.errors import ExtractionError
-from scraper.fields import find_headline, find_lede, site_names
+from scraper.extractor.byline import find_authors
+from scraper.extractor.content import main_text, page_signals, page_type_of, prune_tree
+from scraper.extractor.dates.choose import find_dates
+from scraper.extractor.encoding import decode_html
+from scraper.extractor.fields import find_headline, find_lede, site_names
+from scraper.extractor.related import INLINE_RELATED, find_related
+from scraper.extractor.structured import (
+    first_meta,
+    jsonld_objects,
+    meta_values,
+    types_of,
+)
+from scraper.extractor.text import (
+    clean_paragraphs,
+    fold,
+    guess_language,
+    node_text,
+    word_count,
+)
 from scraper.models import Article
-from scraper.related import INLINE_RELATED, find_related
-from scraper.structured import first_meta, jsonld_objects, meta_values, types_of
-from scraper.text import clean_paragraphs, fold, guess_language, node_text, word_count
 
 __all__ = ["EXTRACTOR_VERSION", "content_hash", "extract", "extract_tree", "parse_html"]
 

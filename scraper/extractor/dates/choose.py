@@ -53,14 +53,14 @@ from functools import cached_property
 from htmldate import find_date
 from lxml import html as lxml_html
 
-from scraper.dates_layout import (
+from scraper.extractor.dates.layout import (
     Line,
     find_headline,
     lines_around,
     page_lines,
     story_container,
 )
-from scraper.dates_sources import (
+from scraper.extractor.dates.sources import (
     MODIFIED_META,
     PUBLISHED_META,
     WEAK_META,
@@ -72,7 +72,7 @@ from scraper.dates_sources import (
     updated_after,
     written_dates,
 )
-from scraper.dates_text import (
+from scraper.extractor.dates.text import (
     UPDATE_AFTER_RE,
     Stamp,
     folder_date,
@@ -83,7 +83,7 @@ from scraper.dates_text import (
     url_dates,
     url_month,
 )
-from scraper.structured import jsonld_objects
+from scraper.extractor.structured import jsonld_objects
 
 __all__ = ["DateFinding", "find_dates"]
 

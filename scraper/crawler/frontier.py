@@ -17,8 +17,8 @@ from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
-from scraper.discover import Link
-from scraper.urls import host_of as _host
+from scraper.crawler.discover import Link
+from scraper.crawler.urls import host_of as _host
 
 __all__ = ["Frontier", "FrontierEntry", "LISTING_KINDS", "utcnow"]
 

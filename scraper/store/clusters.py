@@ -35,10 +35,10 @@ import numpy as np
 import numpy.typing as npt
 
 from scraper.errors import StoreError, UsageError
-from scraper.store_query import store_errors
+from scraper.store.query import store_errors
 
 if TYPE_CHECKING:
-    from scraper.store import Archive
+    from scraper.store.archive import Archive
 
 __all__ = [
     "BANDS",

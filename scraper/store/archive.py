@@ -5,11 +5,12 @@ The store knows records, not HTTP or HTML. Raw pages are kept byte-exact
 a changed ``content_hash`` moves the previous text to ``article_versions``.
 Every ``sqlite3`` error leaves this module as a :class:`StoreError`.
 
-Read-side queries (search, streaming, stats) live in :mod:`scraper.store_query`.
+Read-side queries (search, streaming, stats) live in :mod:`scraper.store.query`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -23,14 +24,20 @@ from typing import Any
 
 import sqlite_utils
 
-from scraper import store_query
-from scraper.compression import CODECS, compress, decompress
 from scraper.errors import StoreError, UsageError
 from scraper.models import Article, Page
-from scraper.schema import ARTICLE_COLUMNS, ARTICLE_FIELDS, RUN_COUNT_COLUMNS, VERSION_COLUMNS, ensure_schema
-from scraper.store_query import decode_article, now_iso, store_errors
+from scraper.store import query as store_query
+from scraper.store.compression import CODECS, compress, decompress
+from scraper.store.query import decode_article, now_iso, store_errors
+from scraper.store.schema import (
+    ARTICLE_COLUMNS,
+    ARTICLE_FIELDS,
+    RUN_COUNT_COLUMNS,
+    VERSION_COLUMNS,
+    ensure_schema,
+)
 
-__all__ = ["Archive", "compress", "decompress", "CODECS", "EXTRA_COLUMNS"]
+__all__ = ["Archive", "article_from_row", "compress", "decompress", "CODECS", "EXTRA_COLUMNS"]
 
 #: Keys ``save_article(extra=...)`` accepts: dates from feeds and sitemaps are
 #: kept in their own columns, never promoted to ``published``.
@@ -293,7 +300,7 @@ class Archive:
         self, query: str, *, site: str | None = None, since: str | None = None, until: str | None = None,
         limit: int = 20,
     ) -> list[dict[str, Any]]:
-        """Full-text search, best first (bm25); see :func:`scraper.store_query.search`."""
+        """Full-text search, best first (bm25); see :func:`scraper.store.query.search`."""
         return store_query.search(self.db, query, site=site, since=since, until=until, limit=limit)
 
     def iter_articles(
@@ -304,6 +311,17 @@ class Archive:
         return store_query.iter_articles(
             self.db, since=since, site=site, one_per_cluster=one_per_cluster, batch=batch
         )
+
+    def get(self, url: str) -> Article | None:
+        """The stored article under its archive key, as an :class:`Article`, or None."""
+        row = self.get_article(url)
+        return None if row is None else article_from_row(row)
+
+    def articles(self, *, since: str | None = None, site: str | None = None,
+                 one_per_cluster: bool = False) -> Iterator[Article]:
+        """Every stored article as an :class:`Article`, in URL order (streamed)."""
+        for row in self.iter_articles(since=since, site=site, one_per_cluster=one_per_cluster):
+            yield article_from_row(row)
 
     # -- runs ------------------------------------------------------------
 
@@ -344,5 +362,13 @@ class Archive:
             )
 
     def stats(self) -> dict[str, Any]:
-        """Figures about the archive; see :func:`scraper.store_query.stats`."""
+        """Figures about the archive; see :func:`scraper.store.query.stats`."""
         return store_query.stats(self.db)
+
+
+_ARTICLE_FIELDS = frozenset(f.name for f in dataclasses.fields(Article))
+
+
+def article_from_row(row: dict[str, Any]) -> Article:
+    """An :class:`Article` from a decoded ``articles`` row (archive-only columns dropped)."""
+    return Article(**{k: v for k, v in row.items() if k in _ARTICLE_FIELDS})

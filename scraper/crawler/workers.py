@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scraper.config import SiteConfig
-from scraper.discover import page_links
+from scraper.crawler.discover import page_links
 from scraper.errors import ScraperError
-from scraper.extract import extract_tree, parse_html
+from scraper.extractor.article import extract_tree, parse_html
 from scraper.models import Article
-from scraper.store import compress
+from scraper.store.archive import compress
 
 __all__ = ["Analysis", "analyse"]
 

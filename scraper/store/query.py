@@ -1,6 +1,6 @@
 """Read-side queries of the archive: search, streaming, history, stats.
 
-Functions take the archive's ``sqlite_utils.Database``; :class:`scraper.store.Archive`
+Functions take the archive's ``sqlite_utils.Database``; :class:`scraper.store.archive.Archive`
 exposes them as methods. Streams use keyset pagination (``WHERE url > ?
 ORDER BY url LIMIT n``) so memory stays bounded and the caller may write to
 the archive between rows.
@@ -24,9 +24,9 @@ from typing import Any
 
 import sqlite_utils
 
-from scraper.compression import decompress
 from scraper.errors import StoreError, UsageError
-from scraper.schema import VERSION_COLUMNS
+from scraper.store.compression import decompress
+from scraper.store.schema import VERSION_COLUMNS
 
 __all__ = [
     "store_errors",

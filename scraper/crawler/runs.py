@@ -13,19 +13,39 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from scraper import __version__
-from scraper.cluster import assign_clusters
-from scraper.config import Settings
-from scraper.crawl import Crawler, Event, PageRecorder, RunSummary
+from scraper.config import Settings, __version__
+from scraper.crawler.engine import Crawler, Event, PageRecorder, RunSummary
+from scraper.crawler.urls import is_http_url
 from scraper.errors import ExtractionError, ScraperError, UsageError
-from scraper.extract import extract
-from scraper.fetch import Fetcher
-from scraper.lock import archive_lock
+from scraper.extractor.article import extract
+from scraper.fetcher.client import Fetcher
 from scraper.models import Article
-from scraper.store import Archive
-from scraper.urls import is_http_url
+from scraper.store.archive import Archive
+from scraper.store.clusters import assign_clusters
+from scraper.store.lock import archive_lock
 
-__all__ = ["run_archive", "extract_inputs"]
+__all__ = ["crawl", "fetch", "run_archive", "extract_inputs"]
+
+
+def crawl(urls: str | Iterable[str], db: str | Path = "archive.db", settings: Settings | None = None,
+          **options: Any) -> RunSummary:
+    """Crawl from ``urls`` (home/section pages, feeds, sitemaps) into the archive ``db``.
+
+    ``options`` are :class:`~scraper.config.Settings` fields (``delay=0``, ``max_pages=50``...),
+    applied over ``settings``. Returns the run's :class:`RunSummary`.
+    """
+    return run_archive(db, _url_list(urls), (settings or Settings()).with_(**options), follow=True)
+
+
+def fetch(urls: str | Iterable[str], db: str | Path = "archive.db", settings: Settings | None = None,
+          **options: Any) -> RunSummary:
+    """Fetch, extract and archive exactly ``urls`` into the archive ``db`` (no link following)."""
+    return run_archive(db, _url_list(urls), (settings or Settings()).with_(**options), follow=False,
+                       command="fetch")
+
+
+def _url_list(urls: str | Iterable[str]) -> list[str]:
+    return [urls] if isinstance(urls, str) else list(urls)
 
 
 def run_archive(db_path: str | Path, urls: list[str], settings: Settings, *, follow: bool = True,
@@ -36,7 +56,7 @@ def run_archive(db_path: str | Path, urls: list[str], settings: Settings, *, fol
         recorders: list[PageRecorder] = []
         warc = None
         if settings.warc_dir:
-            from scraper.warc import WarcRecorder
+            from scraper.crawler.recorder import WarcRecorder
 
             warc = WarcRecorder(Path(settings.warc_dir), max_bytes=settings.warc_max_bytes, version=__version__,
                                 robots="obey" if settings.respect_robots else "ignore")

@@ -14,7 +14,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from scraper.errors import ExtractionError
-from scraper.text import fold, in_boilerplate, key, node_text
+from scraper.extractor.text import fold, in_boilerplate, key, node_text
 
 __all__ = ["PageSignals", "backup_wins", "main_text", "page_signals", "page_type_of", "prune_tree"]
 

@@ -1,13 +1,13 @@
 """Score the extractor on a folder of real pages, side by side with the baselines.
 
-Usage: ``python -m scraper.evaluate DATASET_DIR [--json] [--misses]``.
+Usage: ``python -m scraper.research.evaluate DATASET_DIR [--json] [--misses]``.
 
 A dataset folder holds ``truth.json`` and ``pages/*.html.gz`` (see the
 dataset README). Its kind is read from the truth: entries with ``with`` /
 ``without`` snippets make a *body* set, entries with only ``date`` a *dates* set.
 
 Body sets (the scoring of trafilatura's published evaluation): the text a
-reader sees -- for us ``lede + "\\n" + body`` of :func:`scraper.extract.extract`,
+reader sees -- for us ``lede + "\\n" + body`` of :func:`scraper.extractor.article.extract`,
 for plain trafilatura ``bare_extraction(..., include_comments=False,
 with_metadata=True).text`` -- is whitespace-normalised; over all pages TP =
 ``with`` snippets found, FN = missed, FP = ``without`` snippets found, TN =
@@ -29,8 +29,8 @@ answered, coverage = answered / all, for ours (``extract(...).published``),
 htmldate (``find_date(html, url=url, original_date=True)``) and plain
 trafilatura's date.
 
-Dates sets also score ``ours_date_only``: :func:`scraper.extract.parse_html` plus
-:func:`scraper.dates.find_dates`, without the rest of the extraction.
+Dates sets also score ``ours_date_only``: :func:`scraper.extractor.article.parse_html` plus
+:func:`scraper.extractor.dates.choose.find_dates`, without the rest of the extraction.
 
 Timings are wall-clock milliseconds per page for each tool on the raw bytes,
 parsing included.
@@ -141,7 +141,7 @@ def _ratio(num: int, den: int) -> float:
 
 
 def _ours(raw: bytes, url: str) -> Any:
-    from scraper.extract import extract
+    from scraper.extractor.article import extract
 
     return extract(raw, url)
 
@@ -153,8 +153,8 @@ def _trafilatura(raw: bytes, url: str) -> Any:
 
 
 def _date_only(raw: bytes, url: str) -> str | None:
-    from scraper.dates import find_dates
-    from scraper.extract import parse_html
+    from scraper.extractor.article import parse_html
+    from scraper.extractor.dates.choose import find_dates
 
     return find_dates(parse_html(raw), url).published
 
@@ -319,10 +319,10 @@ def format_report(report: dict[str, Any], misses: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry: ``python -m scraper.evaluate DATASET_DIR [--json] [--misses]``."""
+    """Command-line entry: ``python -m scraper.research.evaluate DATASET_DIR [--json] [--misses]``."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m scraper.evaluate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m scraper.research.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("dataset", type=Path, help="folder with truth.json and pages/")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--misses", action="store_true", help="list the pages we got wrong")

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
-from scraper.structured import ARTICLE_TYPES, first_meta, types_of
-from scraper.text import fold, in_boilerplate, inline_text, key, node_text
+from scraper.extractor.structured import ARTICLE_TYPES, first_meta, types_of
+from scraper.extractor.text import fold, in_boilerplate, inline_text, key, node_text
 
 __all__ = [
     "find_headline",
