@@ -60,6 +60,7 @@ from scraper.extractor.dates.layout import (
     page_lines,
     story_container,
 )
+from scraper.extractor.dates.score import Candidate, candidates, rescue
 from scraper.extractor.dates.sources import (
     MODIFIED_META,
     PUBLISHED_META,
@@ -85,7 +86,7 @@ from scraper.extractor.dates.text import (
 )
 from scraper.extractor.structured import jsonld_objects
 
-__all__ = ["DateFinding", "find_dates"]
+__all__ = ["DateFinding", "date_candidates", "find_dates"]
 
 _OLDEST = date(1995, 1, 1)
 _REDATED = 30  # days after a full URL date from which a page's date is a re-dating
@@ -263,9 +264,9 @@ class _Page:
         and image paths as readily as datelines. Pages with no such evidence
         never pay for htmldate.
         """
-        evidence = self._evidence()
+        evidence = self.evidence
         url_months = {url_month(u) for u in self.urls} - {None}
-        images = lead_image_days(self.tree, self.story)
+        images = self.image_days
         for stamp in self.plausible(script_dates(self.tree)):
             day = stamp.day
             if day in evidence or (day.year, day.month) in url_months:
@@ -282,6 +283,20 @@ class _Page:
         if (guess.day.year, guess.day.month) in url_months:
             return [("url", guess)]
         return []
+
+    def script_dates(self) -> list[Stamp]:
+        return script_dates(self.tree)
+
+    def moments(self) -> list[Stamp]:
+        return page_moments(self.tree)
+
+    @cached_property
+    def image_days(self) -> set[tuple[int, int, int]]:
+        return lead_image_days(self.tree, self.story)
+
+    @cached_property
+    def evidence(self) -> dict[date, str]:
+        return self._evidence()
 
     def _evidence(self) -> dict[date, str]:
         """Days written in the story's own lines and title, with the kind of source."""
@@ -378,13 +393,21 @@ def _choose(page: _Page) -> tuple[str, Stamp] | None:
 
 def _find(tree: lxml_html.HtmlElement, url: str | None, latest: date) -> DateFinding:
     page = _Page(tree, url, latest)
-    chosen = _choose(page)
+    chosen = _choose(page) or rescue(page, lambda: htmldate_guess(page.tree, page.url))
     modified = page.modified()
     return DateFinding(
         chosen[1].iso if chosen else None,
         chosen[0] if chosen else None,
         modified.iso if modified else None,
     )
+
+
+def date_candidates(
+    tree: lxml_html.HtmlElement, url: str | None, *, fetched_at: str | None = None
+) -> list[Candidate]:
+    """Every candidate day of the page with its features (for fitting the date model)."""
+    page = _Page(tree, url, _latest_allowed(fetched_at))
+    return candidates(page, lambda: htmldate_guess(page.tree, page.url), _choose(page))
 
 
 def find_dates(

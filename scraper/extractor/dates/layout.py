@@ -23,6 +23,8 @@ from lxml import html as lxml_html
 from scraper.extractor.dates.text import time_value
 
 __all__ = [
+    "every_line",
+    "set_aside_blocks",
     "Line", "ancestors", "block_of", "find_headline", "is_excluded", "lines_around", "page_lines",
     "story_container",
 ]
@@ -362,6 +364,30 @@ def lines_around(
             if len(following) >= after:
                 break
     return prior, following
+
+
+def set_aside_blocks(root: lxml_html.HtmlElement) -> Iterator[lxml_html.HtmlElement]:
+    """The outermost blocks whose dates are not the story's (related, comments, teasers, sidebars)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node.tag, str):
+            continue
+        if node is not root and _kind(node) in ("hard", "soft"):
+            yield node
+            continue
+        stack.extend(reversed(node))
+
+
+def every_line(root: lxml_html.HtmlElement, limit: int) -> Iterator[tuple[Line, bool]]:
+    """Up to ``limit`` lines of the whole page, each with whether a related-stories heading came before."""
+    after_related = False
+    for count, line in enumerate(_iter_lines(root, root)):
+        if count >= limit:
+            return
+        if len(line.text) < 60 and _RELATED_HEADING.match(line.text):
+            after_related = True
+        yield line, after_related
 
 
 def page_lines(root: lxml_html.HtmlElement, limit: int) -> list[Line]:

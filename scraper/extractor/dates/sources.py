@@ -47,6 +47,7 @@ __all__ = [
     "jsonld_dates",
     "marked_times",
     "meta_dates",
+    "other_meta_dates",
     "plain_times",
     "split_date",
     "updated_after",
@@ -133,6 +134,26 @@ def meta_dates(tree: lxml_html.HtmlElement, names: tuple[str, ...]) -> list[Stam
         if key in names and content and not is_excluded(meta):
             found.setdefault(key.strip(), []).append(content)
     return [parse_machine(value) for name in names for value in found.get(name, ())]
+
+
+# Site-specific meta names for the publication day ("nb-publish-date", "cXenseParse:pubtime",
+# "bt:pubDate"): not trusted on their own, they are candidates of the date model.
+_OTHER_PUBLISHED = re.compile(r"publi|pub_?date|pubtime|issued|creat|release|firstpub|date", re.IGNORECASE)
+_OTHER_NOT = re.compile(r"modif|updat|expir|revis|valid|end|start|last|crawl|index|review|birth|event",
+                        re.IGNORECASE)
+
+
+def other_meta_dates(tree: lxml_html.HtmlElement) -> list[Stamp | None]:
+    """Dates of ``<meta>`` names that look like a publication field but are on no known list."""
+    known = set(PUBLISHED_META) | set(WEAK_META) | set(MODIFIED_META)
+    found = []
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower().strip()
+        content = meta.get("content")
+        if (content and key not in known and _OTHER_PUBLISHED.search(key) and not _OTHER_NOT.search(key)
+                and not is_excluded(meta)):
+            found.append(parse_machine(content))
+    return found[:10]
 
 
 _PUBLISHED_MARK = re.compile(r"published|pubdate|datepublished|entry-date|post-date|datecreated",

@@ -45,37 +45,37 @@ class Stamp:
 _MONTHS: dict[int, tuple[str, ...]] = {
     1: ("january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen",
         "janeiro", "januari", "styczeń", "stycznia", "sty", "январь", "января", "янв",
-        "січень", "січня", "қаңтар", "ocak", "leden", "ledna"),
+        "січень", "січня", "қаңтар", "ocak", "leden", "ledna", "ianuarie", "ian"),
     2: ("february", "feb", "februar", "feber", "février", "fevrier", "févr", "fevr", "febrero",
         "febbraio", "fevereiro", "fev", "februari", "luty", "lutego", "lut", "февраль", "февраля",
-        "фев", "лютий", "лютого", "ақпан", "şubat", "únor", "února"),
+        "фев", "лютий", "лютого", "ақпан", "şubat", "únor", "února", "februarie"),
     3: ("march", "mar", "märz", "maerz", "mär", "mars", "marzo", "março", "marco", "maart",
         "marzec", "marca", "март", "марта", "мар", "березень", "березня", "наурыз", "mart",
-        "březen", "března"),
+        "březen", "března", "martie"),
     4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwiecień", "kwietnia", "kwi",
-        "апрель", "апреля", "апр", "квітень", "квітня", "сәуір", "nisan", "duben", "dubna"),
+        "апрель", "апреля", "апр", "квітень", "квітня", "сәуір", "nisan", "duben", "dubna", "aprilie"),
     5: ("may", "mai", "mayo", "maggio", "mag", "maio", "mei", "maj", "maja", "май", "мая",
         "травень", "травня", "мамыр", "mayıs", "květen", "května"),
     6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "czerwiec", "czerwca",
         "cze", "июнь", "июня", "июн", "червень", "червня", "маусым", "haziran", "červen",
-        "června"),
+        "června", "iunie", "iun"),
     7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "lipiec",
         "lipca", "lip", "июль", "июля", "июл", "липень", "липня", "шілде", "temmuz",
-        "červenec", "července"),
+        "červenec", "července", "iulie", "iul"),
     8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "sierpień", "sierpnia",
         "sie", "август", "августа", "авг", "серпень", "серпня", "тамыз", "ağustos", "srpen",
         "srpna"),
     9: ("september", "sep", "sept", "septembre", "septiembre", "settembre", "set", "setembro",
         "wrzesień", "września", "wrz", "сентябрь", "сентября", "сен", "сент", "вересень",
-        "вересня", "қыркүйек", "eylül", "září"),
+        "вересня", "қыркүйек", "eylül", "září", "septembrie"),
     10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro",
          "out", "październik", "października", "paź", "октябрь", "октября", "окт", "жовтень",
-         "жовтня", "қазан", "ekim", "říjen", "října"),
+         "жовтня", "қазан", "ekim", "říjen", "října", "octombrie"),
     11: ("november", "nov", "novembre", "noviembre", "novembro", "listopad", "listopada", "lis",
-         "ноябрь", "ноября", "ноя", "нояб", "листопад", "листопада", "қараша", "kasım"),
+         "ноябрь", "ноября", "ноя", "нояб", "листопад", "листопада", "қараша", "kasım", "noiembrie"),
     12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic",
          "dicembre", "dezembro", "grudzień", "grudnia", "gru", "декабрь", "декабря", "дек",
-         "грудень", "грудня", "желтоқсан", "aralık", "prosinec", "prosince"),
+         "грудень", "грудня", "желтоқсан", "aralık", "prosinec", "prosince", "decembrie"),
 }
 _MONTH_OF = {name: num for num, names in _MONTHS.items() for name in names}
 # Longest first so "sept" wins over "sep" and "марта" over "мар".
@@ -110,6 +110,10 @@ _TEXT_PATTERNS = (
                rf"(?!\d)(?:\s*(?:г\.|года|р\.|року|ж\.))?{_TIME}", re.IGNORECASE),
     # October 15, 2019 / Oct. 15th 2019
     re.compile(rf"(?<!\w){_M}\s+{_D}(?:st|nd|rd|th)?,?\s+{_Y}(?!\d){_TIME}", re.IGNORECASE),
+    # 2019 жылғы 15 қазан (Kazakh: the year first, then day and month)
+    re.compile(rf"(?<!\d){_Y}\s*(?:жылғы|жылы|ж\.)\s*{_D}\s*{_M}(?!\w){_TIME}", re.IGNORECASE),
+    # 2019年10月15日 / 2019년 10월 15일 (Chinese, Japanese, Korean)
+    re.compile(rf"(?<!\d){_Y}\s*[年년]\s*(?P<month>[01]?\d)\s*[月월]\s*{_D}\s*[日일]{_TIME}"),
     # 15.10.2019 / 15. 10. 2019 (day first: the dotted form is never month-first)
     re.compile(rf"(?<![\d.]){_D}\.\s?(?P<month>[01]?\d)\.\s?{_Y}(?!\d){_TIME}"),
     # 15.10.19 (two-digit year, dotted only: German/Russian bylines)

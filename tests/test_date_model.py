@@ -1,0 +1,97 @@
+"""The scored date candidates: local formats, weak forms rescued by the fitted model, refusals kept."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from lxml import html as lxml_html
+
+from scraper.extractor.article import parse_html
+from scraper.extractor.dates.choose import date_candidates, find_dates
+from scraper.extractor.dates.score import FEATURES, WEIGHTS_FILE, load_model
+from scraper.research import date_model
+
+FETCHED = "2025-02-22T10:00:00+00:00"
+STORY = "<p>" + "Words of the story go on here. " * 30 + "</p>"
+
+
+def page(body: str, head: str = "") -> lxml_html.HtmlElement:
+    return parse_html(f"<html><head><title>T</title>{head}</head><body>{body}</body></html>")
+
+
+def article(info: str, headline: str = "Quake hits the coast") -> lxml_html.HtmlElement:
+    return page(f"<article><h1>{headline}</h1><div class='info'>{info}</div>{STORY}</article>")
+
+
+@pytest.mark.parametrize(("info", "expected"), [
+    ("2021 жылғы 12 наурыз 14:05", "2021-03-12"),   # Kazakh: year first
+    ("2020年3月4日 16:52", "2020-03-04"),            # Chinese / Japanese
+    ("입력 2020년 3월 4일 16:52", "2020-03-04"),     # Korean
+    ("4 martie 2020", "2020-03-04"),                 # Romanian
+    ("12 марта 2021 г., 14:05", "2021-03-12"),       # Russian
+    ("By Kim Lee 2020-03-04 16:52:59", "2020-03-04"),  # a bare stamp beside the byline
+])
+def test_local_date_formats_beside_the_headline(info: str, expected: str) -> None:
+    found = find_dates(article(info), None, fetched_at=FETCHED)
+    assert (found.published or "")[:10] == expected
+    assert found.date_source == "dateline"
+
+
+@pytest.mark.parametrize("info", [
+    "<span class='ago' title='2020-03-04 16:52:59'>3 hours ago</span>",          # "time ago" label
+    "<span property='dc:date' content='2020-03-04T16:52:59+09:00'></span>",      # RDFa dc:date
+])
+def test_dates_held_in_attributes_are_scored_candidates(info: str) -> None:
+    tree = article(info)
+    assert [c.day.isoformat() for c in date_candidates(tree, None, fetched_at=FETCHED)] == ["2020-03-04"]
+    found = find_dates(article(info), None, fetched_at=FETCHED)
+    assert (found.published or "")[:10] == "2020-03-04"
+
+
+def test_a_day_only_a_related_list_writes_is_refused_however_many_signals_name_it() -> None:
+    body = (f"<article><h1>Water prices rise</h1>{STORY}</article>"
+            "<aside class='related-posts'><span title='2021-03-12'>12.03.2021</span>"
+            "<time datetime='2021-03-12'>12 Mar 2021</time></aside>")
+    assert date_candidates(page(body), None, fetched_at=FETCHED) == []
+    assert find_dates(page(body), None, fetched_at=FETCHED).published is None
+
+
+def test_the_masthead_day_is_never_rescued() -> None:
+    body = (f"<div class='masthead'>KazPost</div><p>Saturday, Feb 22, 2025</p>"
+            f"<article><h1>Parliament approves media law</h1>{STORY}</article>")
+    assert find_dates(page(body), None, fetched_at=FETCHED).published is None
+
+
+def test_the_weights_file_fits_the_features_and_says_how_to_refit() -> None:
+    model = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    assert tuple(model["features"]) == FEATURES == tuple(load_model()["features"])
+    assert len(model["weights"]) == len(FEATURES)
+    assert 0.0 < model["threshold"] < 1.0
+    assert model["refit"].startswith("python -m scraper.research.date_model fit")
+
+
+def test_logistic_fit_learns_which_feature_speaks_for_the_truth() -> None:
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 2, size=(400, 2)).astype(float)
+    y = x[:, 0].copy()  # the first feature decides; the second is noise
+    flipped = rng.random(400) < 0.1  # some label noise
+    y[flipped] = 1 - y[flipped]
+    weights, bias = date_model.fit_logistic(x, y, l2=1.0)
+    assert weights[0] > 2.0 and abs(weights[1]) < 1.0 and bias < 0
+
+
+def test_folds_keep_every_site_in_one_fold() -> None:
+    sites = [f"site{i}.example" for i in range(50)]
+    for site in sites:
+        assert len({date_model._fold(site) for _ in range(3)}) == 1
+    assert len({date_model._fold(site) for site in sites}) == date_model.FOLDS
+    assert date_model._site("https://www.Example.com/a") == date_model._site("http://example.com/b")
+
+
+def test_the_threshold_weighs_a_wrong_date_twice_a_missing_one() -> None:
+    # Above 0.5: 10 right; between 0.3 and 0.5: 2 right, 3 wrong (not worth it at cost 2).
+    results = [(0.9, True)] * 10 + [(0.4, True)] * 2 + [(0.4, False)] * 3
+    assert date_model.pick_threshold(results, cost=2.0) > 0.4
+    assert date_model.pick_threshold(results, cost=0.5) <= 0.4
