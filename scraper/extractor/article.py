@@ -154,11 +154,13 @@ def _host(url: str | None) -> str | None:
         return None
 
 
-def _base_url(tree: lxml_html.HtmlElement, url: str | None) -> str:
+def _base_url(tree: lxml_html.HtmlElement, address: str | None) -> str:
+    """What relative links resolve against: ``<base href>`` (itself resolved against the
+    page's ``address``), else the address; "" when the page has neither."""
     base = tree.find(".//base[@href]")
     if base is not None:
-        return _absolute(url or "", str(base.get("href", ""))) or url or ""
-    return url or ""
+        return _absolute(address or "", str(base.get("href", ""))) or address or ""
+    return address or ""
 
 
 def _section(
@@ -293,8 +295,9 @@ def _extract(
 ) -> Article:
     # dates first: everything after may read the tree, prune_tree changes it
     dates = find_dates(tree, url, fetched_at=fetched_at)
-    base = _base_url(tree, url)
-    meta = _read_meta(tree, url, base)
+    meta = _read_meta(tree, url, _base_url(tree, url))
+    # a saved page read without its URL still names its address (rel=canonical, else og:url)
+    base = _base_url(tree, url or meta.canonical)
     related = find_related(tree, base, tuple(u for u in (url, meta.canonical) if u))
     lede, lede_node = find_lede(tree, meta.headline, meta.description)
     signals = page_signals(tree, related.elements)
