@@ -25,10 +25,11 @@ from lxml import html as lxml_html
 from scraper.config import SiteConfig
 from scraper.errors import ExtractionError
 from scraper.extractor.byline import find_authors
-from scraper.extractor.content import main_text, page_signals, page_type_of, prune_tree
+from scraper.extractor.content import chrome_lines, main_text, prune_tree
 from scraper.extractor.dates.choose import find_dates
 from scraper.extractor.encoding import decode_html
 from scraper.extractor.fields import find_headline, find_lede, site_names
+from scraper.extractor.pagetype import page_signals, page_type_of
 from scraper.extractor.related import INLINE_RELATED, find_related
 from scraper.extractor.structured import (
     first_meta,
@@ -306,10 +307,11 @@ def _extract(
         for n in (tree.find(".//title"), tree.find(".//body//h1"))
         if n is not None
     )
+    chrome = chrome_lines(tree)
     drop = related.elements + ([lede_node] if lede_node is not None else [])
     prune_tree(tree, drop, meta.headline, site.boilerplate_xpaths if site else ())
     body_parts, source_credit = clean_paragraphs(
-        main_text(tree, url, listing=signals.teaser_run), meta.headline, lede, INLINE_RELATED
+        main_text(tree, url, listing=signals.teaser_run), meta.headline, lede, INLINE_RELATED, chrome
     )
     body = "\n\n".join(body_parts)
     words = word_count((lede or "") + " " + body)
@@ -322,6 +324,7 @@ def _extract(
         signals=signals,
         status=status,
         path=urlsplit(url or "").path if _host(url) else "",
+        lede=lede,
     )
     return Article(
         url=url or "",
