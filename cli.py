@@ -139,7 +139,7 @@ def _settings(opts: dict[str, Any]) -> Settings:
         max_time=opts.get("max_time"), timeout=opts.get("timeout"), max_attempts=opts.get("max_attempts"), refresh=opts.get("refresh") or None, refresh_after_days=opts.get("refresh_after"),
         allowed_hosts=tuple(h.lower() for h in opts.get("allow_hosts") or ()) or None, contact=opts.get("contact"),
         user_agent=opts.get("user_agent"), workers=opts.get("workers"), warc_dir=opts.get("warc_dir"),
-        sites=sites or None,
+        sites=sites or None, articles_only=opts.get("articles_only") or None,
     )
 
 
@@ -220,9 +220,14 @@ def crawl(urls: tuple[str, ...], **opts: Any) -> None:
 
 @main.command()
 @click.argument("urls", nargs=-1, required=True)
+@click.option("--articles-only", is_flag=True,
+              help="Skip a page that is no article instead of archiving it with its page_type.")
 @run_options
 def fetch(urls: tuple[str, ...], **opts: Any) -> None:
-    """Fetch, extract and archive exactly these URLS."""
+    """Fetch, extract and archive exactly these URLS.
+
+    Every page is archived with its page_type (article, index, other); --articles-only skips the rest.
+    """
     _run(urls, opts, follow=False, command="fetch")
 
 

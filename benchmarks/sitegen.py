@@ -106,12 +106,22 @@ def _load_template(name: str) -> _Template:
 class GeneratedSite:
     """A deterministic KazPost-style site of ``n_articles`` articles in three markups."""
 
-    def __init__(self, n_articles: int, seed: int = 1, per_index_page: int = 50) -> None:
+    def __init__(self, n_articles: int, seed: int = 1, per_index_page: int = 50, *,
+                 listing: str = "teasers", page_path: str = "/page/{n}") -> None:
+        """``listing`` is how index pages list articles: ``"teasers"`` (a heading link and an
+        excerpt each) or ``"links"`` (a bare list of headline links, nothing else);
+        ``page_path`` is where index page ``n`` >= 2 lives (the URL alone need not say "listing")."""
         if n_articles < 1 or per_index_page < 1:
             raise ValueError("n_articles and per_index_page must be at least 1")
+        if listing not in ("teasers", "links") or page_path.count("{n}") != 1 or not page_path.startswith("/"):
+            raise ValueError("listing is 'teasers' or 'links'; page_path is '/...{n}...'")
         self.n_articles = n_articles
         self.seed = seed
         self.per_index_page = per_index_page
+        self.listing = listing
+        self.page_path = page_path
+        head, tail = page_path.split("{n}")
+        self._page_re = re.compile(re.escape(head) + "([1-9][0-9]*)" + re.escape(tail))
         self.n_index_pages = -(-n_articles // per_index_page)
         rng = random.Random(seed)
         self._templates = {m: _load_template(f"{m}.html") for m in MARKUPS}
@@ -148,7 +158,7 @@ class GeneratedSite:
 
     def index_paths(self) -> list[str]:
         """Every index page path: ``/``, ``/page/2``, ..."""
-        return ["/"] + [f"/page/{k}" for k in range(2, self.n_index_pages + 1)]
+        return ["/"] + [self._page(k) for k in range(2, self.n_index_pages + 1)]
 
     def render(self, path: str) -> tuple[int, str, bytes]:
         """``(status, content_type, body)`` for a request path (query ignored)."""
@@ -170,10 +180,13 @@ class GeneratedSite:
     def _index_number(self, path: str) -> int | None:
         if path == "/":
             return 1
-        match = re.fullmatch(r"/page/([1-9][0-9]*)", path)
+        match = self._page_re.fullmatch(path)
         if match and 2 <= int(match.group(1)) <= self.n_index_pages:
             return int(match.group(1))
         return None
+
+    def _page(self, k: int) -> str:
+        return self.page_path.replace("{n}", str(k))
 
     def _teaser(self, i: int) -> str:
         return self._sentences[(i * 13 + 7) % len(self._sentences)]
@@ -184,15 +197,18 @@ class GeneratedSite:
     def _index(self, page: int) -> str:
         first = (page - 1) * self.per_index_page
         numbers = range(first, min(first + self.per_index_page, self.n_articles))
-        items = "\n".join(
-            f'    <article class="post-item"><h2 class="entry-title"><a href="{self._paths[i]}">'
-            f'{self._headlines[i]}</a></h2><p class="teaser">{self._teaser(i)}</p></article>'
-            for i in numbers)
+        if self.listing == "links":
+            items = "    <ul>\n" + self._links(list(numbers), "      ") + "\n    </ul>"
+        else:
+            items = "\n".join(
+                f'    <article class="post-item"><h2 class="entry-title"><a href="{self._paths[i]}">'
+                f'{self._headlines[i]}</a></h2><p class="teaser">{self._teaser(i)}</p></article>'
+                for i in numbers)
         nav = []
         if page > 1:
-            nav.append(f'<a class="prev" href="{"/" if page == 2 else f"/page/{page - 1}"}">Newer posts</a>')
+            nav.append(f'<a class="prev" href="{"/" if page == 2 else self._page(page - 1)}">Newer posts</a>')
         if page < self.n_index_pages:
-            nav.append(f'<a class="next" href="/page/{page + 1}">Older posts</a>')
+            nav.append(f'<a class="next" href="{self._page(page + 1)}">Older posts</a>')
         title = "KazPost - Kazakhstan News" if page == 1 else f"Page {page} - KazPost"
         return self._index_template.substitute({
             "title": title, "heading": "Latest news" if page == 1 else f"Latest news, page {page}",

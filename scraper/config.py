@@ -69,6 +69,7 @@ class Settings:
     refresh: bool = False  # refetch every known article
     refresh_after_days: float | None = None
     follow_links: bool = True
+    articles_only: bool = False  # fetch: refuse pages that are no article (crawl always does)
     # machinery
     workers: int | None = None  # extraction processes; None = cores
     warc_dir: str | None = None

@@ -162,22 +162,29 @@ class PageWriter:
         key = archive_key(page.final_url, article.canonical_url)
         verdict = looks_like_article(key, self.settings.site(site_of(key)))
         etag, modified = page.headers.get("etag"), page.headers.get("last-modified")
+        listing = article.page_type == "index" or verdict is False or entry.kind == "seed"
+        kind = "index" if listing else "other"
         if article.page_type != "article" or verdict is False:
-            listing = article.page_type == "index" or verdict is False or entry.kind == "seed"
-            self.frontier.mark_done(entry.url, kind="index" if listing else "other", status=page.status, etag=etag,
-                                    last_modified=modified, archived=False)
-            if not self.scope.follow:  # an explicit URL that is no article: say so
-                return self.failure(entry, "not_article", f"not an article page ({article.page_type})", 1, page.status)
-            return Tally()
+            # A crawl archives articles only; a URL the user named is archived with its page_type,
+            # unless articles_only asks for today's filter.
+            if self.scope.follow or self.settings.articles_only:
+                self.frontier.mark_done(entry.url, kind=kind, status=page.status, etag=etag,
+                                        last_modified=modified, archived=False)
+                if not self.scope.follow:  # an explicit URL that is no article: say so
+                    return self.failure(entry, "not_article", f"not an article page ({article.page_type})", 1,
+                                        page.status)
+                return Tally()
+        if article.page_type == "article":
+            kind = "article"
         article = article.replace(url=key, site=article.site or site_of(key))
         result = self.archive.save_article(article, page_id=page_id,
                                            extra={"feed_date": entry.feed_date, "sitemap_lastmod": entry.sitemap_lastmod})
-        if result != "unchanged":
+        if result != "unchanged" and analysis.signature is not None:  # only articles are clustered
             save_signature(self.archive, key, article.content_hash, analysis.signature)
-        self.frontier.mark_done(entry.url, kind="article", status=page.status, etag=etag, last_modified=modified,
+        self.frontier.mark_done(entry.url, kind=kind, status=page.status, etag=etag, last_modified=modified,
                                 archived=True)
         if key != entry.url:
-            self.frontier.mark_done(key, kind="article", status=page.status, etag=None, last_modified=None,
+            self.frontier.mark_done(key, kind=kind, status=page.status, etag=None, last_modified=None,
                                     archived=True)
         counter = {"new": "archived", "updated": "updated", "unchanged": "unchanged"}[result]
         return Tally([Event(counter, key, article.headline or "")], Counter({counter: 1}))

@@ -25,10 +25,11 @@ from lxml import html as lxml_html
 from scraper.config import SiteConfig
 from scraper.errors import ExtractionError
 from scraper.extractor.byline import find_authors
-from scraper.extractor.content import main_text, page_signals, page_type_of, prune_tree
+from scraper.extractor.content import chrome_lines, main_text, prune_tree
 from scraper.extractor.dates.choose import find_dates
 from scraper.extractor.encoding import decode_html
 from scraper.extractor.fields import find_headline, find_lede, site_names
+from scraper.extractor.pagetype import page_signals, page_type_of
 from scraper.extractor.related import INLINE_RELATED, find_related
 from scraper.extractor.structured import (
     first_meta,
@@ -154,11 +155,13 @@ def _host(url: str | None) -> str | None:
         return None
 
 
-def _base_url(tree: lxml_html.HtmlElement, url: str | None) -> str:
+def _base_url(tree: lxml_html.HtmlElement, address: str | None) -> str:
+    """What relative links resolve against: ``<base href>`` (itself resolved against the
+    page's ``address``), else the address; "" when the page has neither."""
     base = tree.find(".//base[@href]")
     if base is not None:
-        return _absolute(url or "", str(base.get("href", ""))) or url or ""
-    return url or ""
+        return _absolute(address or "", str(base.get("href", ""))) or address or ""
+    return address or ""
 
 
 def _section(
@@ -293,8 +296,9 @@ def _extract(
 ) -> Article:
     # dates first: everything after may read the tree, prune_tree changes it
     dates = find_dates(tree, url, fetched_at=fetched_at)
-    base = _base_url(tree, url)
-    meta = _read_meta(tree, url, base)
+    meta = _read_meta(tree, url, _base_url(tree, url))
+    # a saved page read without its URL still names its address (rel=canonical, else og:url)
+    base = _base_url(tree, url or meta.canonical)
     related = find_related(tree, base, tuple(u for u in (url, meta.canonical) if u))
     lede, lede_node = find_lede(tree, meta.headline, meta.description)
     signals = page_signals(tree, related.elements)
@@ -303,10 +307,11 @@ def _extract(
         for n in (tree.find(".//title"), tree.find(".//body//h1"))
         if n is not None
     )
+    chrome = chrome_lines(tree)
     drop = related.elements + ([lede_node] if lede_node is not None else [])
     prune_tree(tree, drop, meta.headline, site.boilerplate_xpaths if site else ())
     body_parts, source_credit = clean_paragraphs(
-        main_text(tree, url, listing=signals.teaser_run), meta.headline, lede, INLINE_RELATED
+        main_text(tree, url, listing=signals.teaser_run), meta.headline, lede, INLINE_RELATED, chrome
     )
     body = "\n\n".join(body_parts)
     words = word_count((lede or "") + " " + body)
@@ -319,6 +324,7 @@ def _extract(
         signals=signals,
         status=status,
         path=urlsplit(url or "").path if _host(url) else "",
+        lede=lede,
     )
     return Article(
         url=url or "",

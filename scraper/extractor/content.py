@@ -1,4 +1,4 @@
-"""The running text of a page: furniture removal, main-text extraction, page type.
+"""The running text of a page: furniture removal and main-text extraction.
 
 trafilatura does the main-text extraction on a pruned tree; a simple
 densest-paragraph-container reading backs it up when trafilatura misses most of
@@ -16,7 +16,7 @@ from lxml import html as lxml_html
 from scraper.errors import ExtractionError
 from scraper.extractor.text import fold, in_boilerplate, key, node_text
 
-__all__ = ["PageSignals", "backup_wins", "main_text", "page_signals", "page_type_of", "prune_tree"]
+__all__ = ["backup_wins", "chrome_lines", "main_text", "prune_tree"]
 
 _FURNITURE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:newsletter|subscribe|subscription|signup|player|audio-player|modal|popup|cookie|consent|"
@@ -41,6 +41,38 @@ _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "li")
 # Share of the dense container's text trafilatura must have found before we trust it.
 _MIN_COVERAGE = 0.3
 _SPACE = re.compile(r"[\s\u00ad]+")
+
+
+# The site's own header and footer (masthead, tagline, render date, brand): never story text.
+_CHROME_ROLES = frozenset({"banner", "contentinfo"})
+_CHROME_CLASS = re.compile(r"(?:^|[\s_-])(?:site-?header|masthead|top-?bar|site-?branding)(?:$|[\s_-])",
+                           re.IGNORECASE)
+_CHROME_LINE = 80  # chars: brand, tagline, date and menu entries are short
+# A bigger "header" wraps the story or a mega-menu (whose entries can repeat the story's subheads).
+_CHROME_BOX = 1500
+
+
+def chrome_lines(tree: lxml_html.HtmlElement) -> frozenset[str]:
+    """Comparison keys of the short texts in the site's header and footer, outside the story.
+
+    Read before pruning. A body line equal to one of them (the masthead's render date
+    "Saturday, Feb 22, 2025", the brand, the tagline) is page chrome that a thin page
+    let through, not the story.
+    """
+    found: set[str] = set()
+    for box in tree.iter("header", "footer", "div", "section"):
+        if not (
+            box.tag in ("header", "footer")
+            or box.get("role") in _CHROME_ROLES
+            or _CHROME_CLASS.search(f"{box.get('class') or ''} {box.get('id') or ''}")
+        ) or len(box.text_content()) > _CHROME_BOX or any(a.tag in ("article", "main") for a in box.iterancestors()):
+            continue
+        for node in box.iter():
+            if isinstance(node.tag, str) and len(node.text_content()) <= 3 * _CHROME_LINE:
+                text = node_text(node)
+                if text and len(text) <= _CHROME_LINE:
+                    found.add(key(text))
+    return frozenset(found)
 
 
 def _drop(node: lxml_html.HtmlElement) -> None:
@@ -236,96 +268,3 @@ def backup_wins(lines: list[str], backup: list[str]) -> bool:
     # on a page holding several full stories (a feed of articles) the densest block may be
     # another story than the one trafilatura took, and then trafilatura's is the page's own
     return missed and 2 * sum(map(len, running)) < sum(map(len, backup))
-
-
-_ERROR_PAGE = re.compile(
-    r"\b(?:404|page not found|not found|can[’']t be found|seite nicht gefunden|nicht gefunden|"
-    r"страница не найдена|page introuvable|error 40\d|access denied)\b",
-    re.IGNORECASE,
-)
-_CONSENT = re.compile(r"\b(?:cookies?|consent|datenschutz|privacy)\b", re.IGNORECASE)
-_INDEX_PATH = re.compile(
-    r"^/?$|/(?:page|tag|tags|category|categories|section|topics?|archive|rubric)/",
-    re.IGNORECASE,
-)
-
-
-MIN_TEASERS = 3  # teaser headings (<h2><a>…</a></h2>) that make a run of them
-
-
-class PageSignals:
-    """Counts read from the tree that tell listings from stories."""
-
-    __slots__ = ("story_links", "teasers")
-
-    def __init__(self, story_links: int, teasers: int) -> None:
-        self.story_links = story_links
-        self.teasers = teasers
-
-    @property
-    def teaser_run(self) -> bool:
-        """Enough teaser headings for the page to read as a listing."""
-        return self.teasers >= MIN_TEASERS
-
-
-def page_signals(
-    tree: lxml_html.HtmlElement, skip: list[lxml_html.HtmlElement]
-) -> PageSignals:
-    """Headline links and teaser headings (``<h2><a>…</a></h2>``) outside furniture and ``skip``."""
-    skipped = set(skip)
-    links = teasers = 0
-    for anchor in tree.iter("a"):
-        words = len(anchor.text_content().split())
-        if (
-            words < 3
-            or in_boilerplate(anchor)
-            or any(a in skipped for a in anchor.iterancestors())
-        ):
-            continue
-        links += 1
-        parent = anchor.getparent()
-        if (
-            parent is not None
-            and parent.tag in ("h2", "h3", "h4")
-            and len(node_text(parent).split()) <= words + 2
-        ):
-            teasers += 1
-    return PageSignals(links, teasers)
-
-
-def page_type_of(
-    heads: str,
-    body: list[str],
-    words: int,
-    *,
-    headline: bool,
-    typed: bool,
-    signals: PageSignals,
-    status: int | None = None,
-    path: str = "",
-) -> str:
-    """'article', 'index' or 'other' (error pages, consent walls, empty pages).
-
-    ``heads`` is the page's <title> and <h1> text; ``typed`` says the page
-    declares itself an article (JSON-LD, og:type).
-    """
-    longest = max((len(p.split()) for p in body), default=0)
-    if (status is not None and status >= 400) or (
-        _ERROR_PAGE.search(heads) and words < 150
-    ):
-        return "other"
-    if _CONSENT.search(heads) and words < 150:
-        return "other"
-    if typed and headline and words >= 80:
-        return "article"
-    if signals.teaser_run and (longest < 60 or words < signals.teasers * 40):
-        return "index"
-    if signals.story_links >= 5 and _INDEX_PATH.search(path) and longest < 60:
-        return "index"
-    if signals.story_links >= 10 and (
-        words < 150 or (longest < 40 and signals.story_links * 12 > words)
-    ):
-        return "index"
-    if headline and (len(body) >= 2 or words >= 80):
-        return "article"
-    return "index" if signals.story_links >= 5 or signals.teaser_run else "other"

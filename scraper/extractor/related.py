@@ -253,6 +253,8 @@ def _outermost(nodes: list[lxml_html.HtmlElement]) -> list[lxml_html.HtmlElement
 def _absolute(href: str, base: str, origin: str) -> str | None:
     """``href`` resolved against ``base``, without its fragment; None when malformed.
 
+    Without an http(s) ``base`` (``origin`` empty) a relative link is kept as written.
+
     The two common shapes of a related link, absolute and root-relative, skip
     urljoin (a tenth of the related-link cost); its answer would be the same.
     """
@@ -266,7 +268,11 @@ def _absolute(href: str, base: str, origin: str) -> str | None:
             absolute = origin + plain
         else:
             absolute = urldefrag(urljoin(base, href))[0] if base else urldefrag(href)[0]
-        return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+        scheme = urlsplit(absolute).scheme
+        if scheme in ("http", "https"):
+            return absolute
+        # no address to resolve against (a saved page naming none): the link as written, not lost
+        return absolute if absolute and not scheme and not origin else None
     except ValueError:  # malformed, e.g. "http://[bad"
         return None
 
@@ -305,9 +311,10 @@ def _origin(base: str) -> str:
 def find_related(
     tree: lxml_html.HtmlElement, base: str, own_urls: tuple[str, ...] = ()
 ) -> RelatedBlocks:
-    """Related links (absolute, deduplicated, page order) and their containing elements.
+    """Related links (deduplicated, page order) and their containing elements.
 
-    ``base`` resolves relative links (the page URL joined with ``<base href>``);
+    ``base`` resolves relative links (the page's address joined with ``<base href>``);
+    when it is "" (a saved page that names no address) they are kept as written.
     ``own_urls`` (the page's own addresses) are never returned.
     """
     m = _Measure(tree)

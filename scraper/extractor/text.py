@@ -167,13 +167,19 @@ def clean_paragraphs(
     headline: str | None,
     lede: str | None,
     inline_related: re.Pattern[str],
+    chrome: frozenset[str] = frozenset(),
 ) -> tuple[list[str], str | None]:
-    """Body paragraphs without furniture leftovers, and a "Source:" trailer if any."""
+    """Body paragraphs without furniture leftovers, and a "Source:" trailer if any.
+
+    ``chrome`` holds the keys of the site header's and footer's short lines (masthead,
+    brand, render date): a body line equal to one is dropped.
+    """
     drop = {key(headline), key(lede)} - {""}
     kept = [
         p
         for p in paragraphs
         if key(p) not in drop
+        and not (len(p) <= 80 and key(p) in chrome)
         and not _JUNK_LINE.match(p)
         and not (len(p) < 80 and _CREDIT_LINE.match(p))
         and not (len(p) < 250 and inline_related.match(p))

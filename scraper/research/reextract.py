@@ -24,6 +24,12 @@ __all__ = ["reextract", "REEXTRACT_COUNTS"]
 REEXTRACT_COUNTS = ("checked", "updated", "unchanged", "failed")
 
 
+def _stored_type(archive: Archive, key: str) -> str:
+    """The page_type on record: ``fetch`` also archives the index pages a user named."""
+    stored = archive.get_article(key)
+    return str(stored.get("page_type") or "article") if stored else "article"
+
+
 def _reextract_one(archive: Archive, row: dict[str, Any], settings: Settings) -> str:
     """Extract one stored page again and save the result; return the counter it adds to."""
     key: str = row["article_url"]
@@ -35,7 +41,7 @@ def _reextract_one(archive: Archive, row: dict[str, Any], settings: Settings) ->
         archive.record_failure(run_id=None, url=key, kind=exc.kind, error=exc.message, attempts=1,
                                status=row["status"])
         return "failed"
-    if article.page_type != "article":
+    if article.page_type != "article" and _stored_type(archive, key) == "article":
         # Saving it would replace a good article with a listing's text: report it instead.
         archive.record_failure(run_id=None, url=key, kind="not_article", attempts=1, status=row["status"],
                                error=f"re-extraction no longer sees an article ({article.page_type})")
