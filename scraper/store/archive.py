@@ -16,6 +16,7 @@ import json
 import os
 import sqlite3
 import threading
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,11 +89,16 @@ class Archive:
     datasette never break a running crawl (WAL mode).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 30_000) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 30_000,
+                 read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         self._depth = 0
         # Serialises transactions if the crawler calls in from worker threads.
         self._lock = threading.RLock()
+        if read_only:
+            self.db = sqlite_utils.Database(_connect_read_only(self.path, busy_timeout_ms))
+            return
         try:
             conn = sqlite3.connect(str(self.path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -298,10 +304,11 @@ class Archive:
 
     def search(
         self, query: str, *, site: str | None = None, since: str | None = None, until: str | None = None,
-        limit: int = 20,
+        limit: int = 20, raw: bool = False,
     ) -> list[dict[str, Any]]:
-        """Full-text search, best first (bm25); see :func:`scraper.store.query.search`."""
-        return store_query.search(self.db, query, site=site, since=since, until=until, limit=limit)
+        """Full-text search, best first (bm25): words and "phrases", or FTS5 syntax with ``raw``;
+        see :func:`scraper.store.query.search`."""
+        return store_query.search(self.db, query, site=site, since=since, until=until, limit=limit, raw=raw)
 
     def iter_articles(
         self, *, since: str | None = None, site: str | None = None, one_per_cluster: bool = False,
@@ -326,8 +333,18 @@ class Archive:
     # -- runs ------------------------------------------------------------
 
     def start_run(self, command: str, args: dict[str, Any]) -> int:
-        """Record the start of a CLI run; return its id."""
+        """Record the start of a CLI run; return its id.
+
+        Runs still open are ones that died without recording their end (SIGKILL,
+        OOM, power loss: the caller holds the archive's lock, so none is running);
+        they are closed as such, never left looking clean.
+        """
         with self.transaction(), store_errors("cannot start run"):
+            self.db.execute(
+                "UPDATE runs SET ended_at = ?, error = 'died without recording its end (killed?)'"
+                " WHERE ended_at IS NULL",
+                [now_iso()],
+            )
             cursor = self.db.execute(
                 "INSERT INTO runs (command, args, started_at, pid, {}) VALUES (?, ?, ?, ?, {})".format(
                     ", ".join(RUN_COUNT_COLUMNS), ", ".join("0" for _ in RUN_COUNT_COLUMNS)
@@ -336,8 +353,8 @@ class Archive:
             )
             return int(cursor.lastrowid or 0)
 
-    def finish_run(self, run_id: int, *, exit_code: int, counts: dict[str, int]) -> None:
-        """Record the end of a run with its exit code and counters."""
+    def finish_run(self, run_id: int, *, exit_code: int, counts: dict[str, int], error: str | None = None) -> None:
+        """Record the end of a run with its exit code, counters and, when it did not end cleanly, why."""
         unknown = set(counts) - set(RUN_COUNT_COLUMNS)
         if unknown:
             raise UsageError(f"finish_run: unknown counters {sorted(unknown)} (known: {RUN_COUNT_COLUMNS})")
@@ -345,8 +362,8 @@ class Archive:
         assignments = "".join(f", {name} = ?" for name in names)
         with self.transaction(), store_errors("cannot finish run"):
             cursor = self.db.execute(
-                f"UPDATE runs SET ended_at = ?, exit_code = ?{assignments} WHERE id = ?",
-                [now_iso(), exit_code, *(int(counts[name]) for name in names), run_id],
+                f"UPDATE runs SET ended_at = ?, exit_code = ?, error = ?{assignments} WHERE id = ?",
+                [now_iso(), exit_code, error, *(int(counts[name]) for name in names), run_id],
             )
             if cursor.rowcount == 0:
                 raise StoreError(f"no run with id {run_id}")
@@ -364,6 +381,33 @@ class Archive:
     def stats(self) -> dict[str, Any]:
         """Figures about the archive; see :func:`scraper.store.query.stats`."""
         return store_query.stats(self.db)
+
+
+def _connect_read_only(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    """A connection that never writes: ``mode=ro``, or ``immutable=1`` where the directory is read-only.
+
+    A WAL archive opened ``mode=ro`` still needs its ``-shm`` file, which SQLite
+    cannot create in a read-only directory (a snapshot, a read-only mount):
+    there nothing can be writing the file either, so ``immutable=1`` is safe.
+    """
+    uri = "file:" + urllib.parse.quote(str(path.resolve()))
+    error: sqlite3.Error | None = None
+    for flags in ("mode=ro", "immutable=1"):
+        if flags == "immutable=1" and os.access(path.parent, os.W_OK):
+            break  # a writable directory: the file may be live, immutable would be unsafe
+        try:
+            conn = sqlite3.connect(f"{uri}?{flags}", uri=True, timeout=busy_timeout_ms / 1000,
+                                   check_same_thread=False)
+        except sqlite3.Error as exc:
+            error = exc
+            continue
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the -shm is opened here
+            return conn
+        except sqlite3.Error as exc:
+            conn.close()
+            error = exc
+    raise StoreError(f"cannot open archive read-only: {error}", url=str(path))
 
 
 _ARTICLE_FIELDS = frozenset(f.name for f in dataclasses.fields(Article))
