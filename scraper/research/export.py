@@ -171,6 +171,8 @@ def _open_path(path: Path, binary: bool) -> Iterator[IO[Any]]:
         with handle:
             yield handle
         os.replace(tmp, path)
+    except OSError as exc:  # a full disk, say: name the file the user asked for
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     finally:
         tmp.unlink(missing_ok=True)
 
