@@ -249,7 +249,8 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[Any], None]]:
             if event.kind in counts:
                 counts[event.kind] += 1
             if event.kind == "failed" and not quiet:
-                progress.console.print(f"failed: {event.url}: {event.detail}", markup=False, highlight=False)
+                progress.console.print(f"failed: {event.url}: {event.detail}", markup=False, highlight=False,
+                                       soft_wrap=True)  # one line each, however long
             log.info(event.kind, extra={"fields": {"url": event.url, "detail": event.detail}})
             progress.update(task, description="fetched {fetched}  archived {archived}  failed {failed}".format(**counts))
 

@@ -9,7 +9,7 @@ run as interrupted, leave nothing ``active`` in the frontier, and exit 130
 
 from __future__ import annotations
 
-import math
+import json
 import signal
 import sqlite3
 import subprocess
@@ -18,11 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-import cli
-import scraper
-from scraper.errors import UsageError
 from scraper.research.demo_site import StaticSite
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,20 +73,57 @@ NUMERIC_OPTIONS = ["--delay", "--timeout", "--max-time", "--refresh-after", "--m
                    "--max-pages", "--max-attempts", "--workers"]
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-1"])
-@pytest.mark.parametrize("option", NUMERIC_OPTIONS)
-def test_nan_inf_and_negative_numbers_are_usage_errors(tmp_path, option, value):
-    db = tmp_path / "a.db"
-    result = CliRunner().invoke(cli.main, ["fetch", "http://127.0.0.1:9/", "--db", str(db), f"{option}={value}"])
-    assert result.exit_code == 2, (option, value, result.output)
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert option in result.output
-    assert not db.exists()
+VALUES = ["nan", "inf", "-inf", "-1"]
+# Every option x value through click in one process (a subprocess per case costs ~2 s); bounded by
+# the subprocess timeout: before the fix `--delay nan` ran, and its nan-second sleep never ended.
+OPTIONS_DRIVER = """
+import json, sys, tempfile
+from pathlib import Path
+from click.testing import CliRunner
+import cli
+for option in sys.argv[1].split(","):
+    for value in sys.argv[2].split(","):
+        db = Path(tempfile.mkdtemp()) / "a.db"
+        result = CliRunner().invoke(cli.main, ["fetch", "http://127.0.0.1:9/", "--db", str(db), f"{option}={value}"])
+        print(json.dumps([option, value, result.exit_code, result.output, db.exists()]), flush=True)
+"""
 
 
-@pytest.mark.parametrize("setting", ["delay", "timeout", "max_time", "backoff_base", "retry_after_cap"])
-@pytest.mark.parametrize("value", [math.nan, math.inf, -1.0])
-def test_the_library_refuses_them_too(tmp_path, setting, value):
-    with pytest.raises(UsageError, match=setting):
-        scraper.fetch("http://127.0.0.1:9/", db=tmp_path / "a.db", **{setting: value})
-    assert not (tmp_path / "a.db").exists()
+def test_nan_inf_and_negative_numbers_are_usage_errors():
+    done = subprocess.run([sys.executable, "-c", OPTIONS_DRIVER, ",".join(NUMERIC_OPTIONS), ",".join(VALUES)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(results) == len(NUMERIC_OPTIONS) * len(VALUES)
+    for option, value, code, output, created in results:
+        assert code == 2, (option, value, output)
+        assert option in output and "Traceback" not in output, (option, value, output)
+        assert not created, (option, value)
+
+
+LIBRARY_DRIVER = """
+import json, math, sys, tempfile
+from pathlib import Path
+import scraper
+from scraper.errors import UsageError
+for setting in ["delay", "timeout", "max_time", "backoff_base", "retry_after_cap"]:
+    for value in [math.nan, math.inf, -1.0]:
+        db = Path(tempfile.mkdtemp()) / "a.db"
+        try:
+            scraper.fetch("http://127.0.0.1:9/", db=db, **{setting: value})
+            error = None
+        except UsageError as exc:
+            error = str(exc)
+        print(json.dumps([setting, repr(value), error, db.exists()]), flush=True)
+"""
+
+
+def test_the_library_refuses_them_too():
+    done = subprocess.run([sys.executable, "-c", LIBRARY_DRIVER], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(results) == 15
+    for setting, value, error, created in results:
+        assert error is not None and setting in error, (setting, value, error)
+        assert not created, (setting, value)
