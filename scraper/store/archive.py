@@ -16,7 +16,6 @@ import json
 import os
 import sqlite3
 import threading
-import urllib.parse
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +29,7 @@ from scraper.models import Article, Page
 from scraper.store import query as store_query
 from scraper.store.compression import CODECS, compress, decompress
 from scraper.store.query import decode_article, now_iso, store_errors
+from scraper.store.readonly import connect_read_only
 from scraper.store.schema import (
     ARTICLE_COLUMNS,
     ARTICLE_FIELDS,
@@ -97,7 +97,7 @@ class Archive:
         # Serialises transactions if the crawler calls in from worker threads.
         self._lock = threading.RLock()
         if read_only:
-            self.db = sqlite_utils.Database(_connect_read_only(self.path, busy_timeout_ms))
+            self.db = sqlite_utils.Database(connect_read_only(self.path, busy_timeout_ms))
             return
         try:
             conn = sqlite3.connect(str(self.path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
@@ -381,33 +381,6 @@ class Archive:
     def stats(self) -> dict[str, Any]:
         """Figures about the archive; see :func:`scraper.store.query.stats`."""
         return store_query.stats(self.db)
-
-
-def _connect_read_only(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
-    """A connection that never writes: ``mode=ro``, or ``immutable=1`` where the directory is read-only.
-
-    A WAL archive opened ``mode=ro`` still needs its ``-shm`` file, which SQLite
-    cannot create in a read-only directory (a snapshot, a read-only mount):
-    there nothing can be writing the file either, so ``immutable=1`` is safe.
-    """
-    uri = "file:" + urllib.parse.quote(str(path.resolve()))
-    error: sqlite3.Error | None = None
-    for flags in ("mode=ro", "immutable=1"):
-        if flags == "immutable=1" and os.access(path.parent, os.W_OK):
-            break  # a writable directory: the file may be live, immutable would be unsafe
-        try:
-            conn = sqlite3.connect(f"{uri}?{flags}", uri=True, timeout=busy_timeout_ms / 1000,
-                                   check_same_thread=False)
-        except sqlite3.Error as exc:
-            error = exc
-            continue
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the -shm is opened here
-            return conn
-        except sqlite3.Error as exc:
-            conn.close()
-            error = exc
-    raise StoreError(f"cannot open archive read-only: {error}", url=str(path))
 
 
 _ARTICLE_FIELDS = frozenset(f.name for f in dataclasses.fields(Article))
