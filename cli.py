@@ -4,16 +4,21 @@ A thin command line over the ``scraper`` library: each command parses its
 options, calls the library and prints. Exit codes:
 
 \b
-  0   everything went well
-  1   some inputs failed (each named on stderr, one line each)
+  0   everything went well (dead links and a few failed fetches are not failures)
+  1   a URL you named failed, a host could not be reached, more than
+      --max-failure-share of the fetches failed, or the command failed
+      (each reason on stderr, one line each)
   2   usage error (bad option, missing file, malformed URL)
   75  the archive is locked by another run (EX_TEMPFAIL: cron retries later)
+  130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import math
 import os
 import signal
 import sys
@@ -48,6 +53,11 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+# No handler unless --log: logging's last-resort handler would print tracebacks to users.
+log.addHandler(logging.NullHandler())
+log.propagate = False
+
+
 def _setup_logging(log_file: str | None) -> None:
     log.setLevel(logging.INFO)
     if log_file:
@@ -62,9 +72,15 @@ def _error(message: str) -> None:
 
 @contextmanager
 def _errors_to_exit() -> Iterator[None]:
-    """Map the library's errors to one stderr line and an exit code; never a traceback."""
+    """Map every exception that escapes a command to one stderr line and an exit code; never a traceback.
+
+    The one place this happens (``main`` wraps every command in it). The traceback
+    goes to the ``--log`` file; NEWS_ARCHIVER_DEBUG=1 lets it through instead.
+    """
     try:
         yield
+    except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+        raise  # click prints these itself, with its own exit codes
     except ArchiveLocked as exc:
         _error(str(exc))
         sys.exit(EXIT_LOCKED)
@@ -72,17 +88,66 @@ def _errors_to_exit() -> Iterator[None]:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     except ScraperError as exc:
+        log.error("failed", exc_info=True)
         _error(str(exc))
         sys.exit(EXIT_FAILED)
     except KeyboardInterrupt:
         _error("interrupted")
         sys.exit(130)
+    except OSError as exc:
+        if os.environ.get("NEWS_ARCHIVER_DEBUG"):
+            raise
+        log.error("fatal", exc_info=True)
+        if exc.errno in (errno.EPIPE, errno.ENOSPC) or exc.filename is None:
+            _silence_stdout()  # a full disk or closed pipe on stdout: nothing more can be written there
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
+        sys.exit(EXIT_FAILED)
     except Exception as exc:  # noqa: BLE001 - a bug still gets one line; the log has the traceback
         if os.environ.get("NEWS_ARCHIVER_DEBUG"):
             raise
-        log.exception("fatal")
+        log.error("fatal", exc_info=True)
         _error(f"{type(exc).__name__}: {exc} (set NEWS_ARCHIVER_DEBUG=1 for a traceback)")
         sys.exit(EXIT_FAILED)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+class _Commands(click.Group):
+    """The command group: every command runs inside :func:`_errors_to_exit`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _errors_to_exit():
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a write error on stdout (/dev/full) surfaces here, not at exit
+
+
+class _FiniteFloat(click.ParamType):
+    """A float that is finite and within [low, high]: nan and inf are refused, unlike click.FloatRange."""
+
+    name = "number"
+
+    def __init__(self, low: float = 0.0, high: float | None = None) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number) or number < self.low or (self.high is not None and number > self.high):
+            upper = f" and at most {self.high:g}" if self.high is not None else ""
+            self.fail(f"{value!r} is not a finite number of at least {self.low:g}{upper}", param, ctx)
+        return number
 
 
 def db_option(func: F) -> F:
@@ -90,7 +155,8 @@ def db_option(func: F) -> F:
                         help="The SQLite archive (created on first run).")(func)
 
 
-QUIET_OPTION = click.option("--quiet", is_flag=True, help="Print only problems (for cron mail).")
+QUIET_OPTION = click.option("--quiet", is_flag=True,
+                            help="Print only what made the exit code non-zero (for cron mail).")
 LOG_OPTION = click.option("--log", "log_file", type=click.Path(dir_okay=False), default=None,
                           help="Write a JSON-lines log.")
 
@@ -104,13 +170,15 @@ def run_options(func: F) -> F:
     """Options shared by crawl and fetch."""
     options = [
         click.option("--concurrency", type=click.IntRange(1, 64), default=None, help="Requests at once per host [1]."),
-        click.option("--delay", type=click.FloatRange(0), default=None, help="Seconds between request starts per host [1]."),
+        click.option("--delay", type=_FiniteFloat(0), default=None, help="Seconds between request starts per host [1]."),
         click.option("--max-pages", type=click.IntRange(1), default=None, help="Stop after this many requests."),
-        click.option("--max-time", type=click.FloatRange(1), default=None, help="Stop scheduling after this many seconds."),
-        click.option("--timeout", type=click.FloatRange(0.1), default=None, help="Seconds per request [20]."),
+        click.option("--max-time", type=_FiniteFloat(1), default=None, help="Stop scheduling after this many seconds."),
+        click.option("--timeout", type=_FiniteFloat(0.1), default=None, help="Seconds per request [20]."),
+        click.option("--max-failure-share", type=_FiniteFloat(0, 1), default=None,
+                     help="Exit 1 when more than this share of the fetches fail [0.1]."),
         click.option("--max-attempts", type=click.IntRange(1, 10), default=None, help="Tries per URL [3]."),
-        click.option("--refresh", is_flag=True, help="Refetch every known article."),
-        click.option("--refresh-after", "refresh_after", type=click.FloatRange(0), default=None,
+        click.option("--refresh", is_flag=True, help="Refetch every known article (and recheck dead links)."),
+        click.option("--refresh-after", "refresh_after", type=_FiniteFloat(0), default=None,
                      help="Refetch known articles last checked more than DAYS ago."),
         click.option("--allow-host", "allow_hosts", multiple=True, help="Also crawl this host (repeatable)."),
         click.option("--sites", "sites_file", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -140,6 +208,7 @@ def _settings(opts: dict[str, Any]) -> Settings:
         allowed_hosts=tuple(h.lower() for h in opts.get("allow_hosts") or ()) or None, contact=opts.get("contact"),
         user_agent=opts.get("user_agent"), workers=opts.get("workers"), warc_dir=opts.get("warc_dir"),
         sites=sites or None, articles_only=opts.get("articles_only") or None,
+        max_failure_share=opts.get("max_failure_share"),
     )
 
 
@@ -148,9 +217,9 @@ def _run(urls: tuple[str, ...], opts: dict[str, Any], *, follow: bool, command: 
 
     with _errors_to_exit():
         _setup_logging(opts.get("log_file"))
-        settings = _settings(opts)
-        for url in urls:
+        for url in urls:  # before anything is opened: a bad URL is a usage error, exit 2
             scraper.crawler.urls.validate_url(url)
+        settings = _settings(opts)
         with _progress(quiet=opts["quiet"]) as on_event:
             summary = run_archive(opts["db_path"], list(urls), settings, follow=follow, command=command,
                                   args={k: v for k, v in opts.items() if v not in (None, False, ())}, on_event=on_event)
@@ -160,7 +229,7 @@ def _run(urls: tuple[str, ...], opts: dict[str, Any], *, follow: bool, command: 
 
 @contextmanager
 def _progress(*, quiet: bool) -> Iterator[Callable[[Any], None]]:
-    """A rich progress line on a terminal; failures always reach stderr."""
+    """A rich progress line on a terminal; failures reach stderr as they happen (the summary, with --quiet)."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -180,8 +249,9 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[Any], None]]:
         def on_event(event: Any) -> None:
             if event.kind in counts:
                 counts[event.kind] += 1
-            if event.kind == "failed":
-                progress.console.print(f"failed: {event.url}: {event.detail}", markup=False, highlight=False)
+            if event.kind == "failed" and not quiet:
+                progress.console.print(f"failed: {event.url}: {event.detail}", markup=False, highlight=False,
+                                       soft_wrap=True)  # one line each, however long
             log.info(event.kind, extra={"fields": {"url": event.url, "detail": event.detail}})
             progress.update(task, description="fetched {fetched}  archived {archived}  failed {failed}".format(**counts))
 
@@ -189,18 +259,26 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[Any], None]]:
 
 
 def _print_summary(summary: Any, *, quiet: bool) -> None:
+    """The counts line; with --quiet, only the reasons for a non-zero exit code."""
     line = (f"fetched {summary.fetched}, archived {summary.archived} new, {summary.updated} updated, "
-            f"{summary.unchanged} unchanged, {summary.not_modified} not modified, skipped {summary.skipped}, "
-            f"failed {summary.failed} in {summary.seconds:.1f}s")
+            f"{summary.unchanged} unchanged, {summary.not_modified} not modified, skipped {summary.skipped}"
+            f"{f' ({summary.dead} dead links)' if summary.dead else ''}, failed {summary.failed} in {summary.seconds:.1f}s")
     if summary.failures:
         line += " (" + ", ".join(f"{k}: {v}" for k, v in sorted(summary.failures.items())) + ")"
-    if summary.stopped_early:
+    if summary.interrupted:
+        line += "; interrupted, the rest is queued for the next run"
+    elif summary.stopped_early:
         line += "; stopped by its budget, the rest is queued for the next run"
-    if not quiet or summary.failed:
-        click.echo(line, err=quiet)
+    if not quiet:
+        click.echo(line)
+    for problem in summary.problems:  # failures were shown as they happened, unless --quiet
+        if quiet or not problem.startswith("failed: "):
+            click.echo(problem, err=True)
+    if summary.interrupted:
+        click.echo(f"interrupted ({signal.Signals(summary.interrupted).name})", err=True)
 
 
-@click.group(help=__doc__, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, help=__doc__, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(scraper.__version__, prog_name="news-archiver")
 def main() -> None:
     """The command group."""
@@ -258,11 +336,13 @@ def extract_cmd(inputs: tuple[str, ...], original_url: str | None) -> None:
 @click.option("--since", default=None, help="Published on or after (YYYY-MM-DD).")
 @click.option("--until", default=None, help="Published on or before (YYYY-MM-DD).")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--fts", "raw", is_flag=True, help="QUERY is FTS5 syntax (AND, OR, NOT, NEAR, prefix*).")
 @db_option
-def search(query: str, site: str | None, since: str | None, until: str | None, limit: int, db_path: str) -> None:
-    """Full-text search, best match first: headline, date, URL and a snippet."""
+def search(query: str, site: str | None, since: str | None, until: str | None, limit: int, raw: bool,
+           db_path: str) -> None:
+    """Full-text search for all the words and "quoted phrases" of QUERY, best match first."""
     with _errors_to_exit(), _open_archive(db_path) as archive:
-        hits = archive.search(query, site=site, since=since, until=until, limit=limit)
+        hits = archive.search(query, site=site, since=since, until=until, limit=limit, raw=raw)
         for hit in hits:
             click.echo(f"{hit['headline']}\n  {hit['published'] or 'no date'}  {hit['url']}\n  {hit['snippet']}")
         if not hits:
@@ -438,8 +518,8 @@ def _open_archive(db_path: str, *, lock: bool = False) -> Iterator[Any]:
     if lock:
         with archive_lock(db_path), Archive(db_path) as archive:
             yield archive
-    else:
-        with Archive(db_path) as archive:
+    else:  # a reader never writes: a read-only copy or snapshot opens too
+        with Archive(db_path, read_only=True) as archive:
             yield archive
 
 

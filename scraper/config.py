@@ -70,6 +70,7 @@ class Settings:
     refresh_after_days: float | None = None
     follow_links: bool = True
     articles_only: bool = False  # fetch: refuse pages that are no article (crawl always does)
+    max_failure_share: float = 0.1  # exit 1 when more of a run's fetches fail (see README, "Exit codes")
     # machinery
     workers: int | None = None  # extraction processes; None = cores
     warc_dir: str | None = None

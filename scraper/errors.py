@@ -13,6 +13,7 @@ carries the ``url`` (or input) it is about::
     │   ├── BinaryContent          decode
     │   ├── RedirectError          redirect_loop
     │   ├── UnsupportedScheme      scheme
+    │   ├── InvalidURL             invalid_url   (bad port, control characters)
     │   ├── RobotsDisallowed       robots
     │   └── OutOfScope             scope
     ├── ExtractionError            extraction
@@ -37,6 +38,7 @@ __all__ = [
     "BinaryContent",
     "RedirectError",
     "UnsupportedScheme",
+    "InvalidURL",
     "RobotsDisallowed",
     "OutOfScope",
     "ExtractionError",
@@ -120,6 +122,12 @@ class UnsupportedScheme(FetchError):
     """Only http and https are fetched."""
 
     kind = "scheme"
+
+
+class InvalidURL(FetchError):
+    """A URL no request can be sent to: a port outside 0-65535, control characters."""
+
+    kind = "invalid_url"
 
 
 class RobotsDisallowed(FetchError):

@@ -149,7 +149,7 @@ def test_second_concurrent_run_exits_75(site, tmp_path):
     finally:
         slow.send_signal(signal.SIGTERM)
         slow.communicate(timeout=60)
-    assert slow.returncode in (0, 1)
+    assert slow.returncode in (0, 143)  # 143: stopped by SIGTERM (issue 15); 0: it had finished already
 
 
 @pytest.mark.slow

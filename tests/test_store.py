@@ -281,7 +281,9 @@ def test_search_syntax_errors_do_not_crash(archive: Archive, query: str) -> None
     archive.save_article(make_article(body="Durbilzhin has nine camps. A Kazakh-born activist spoke."))
     hits = archive.search(query)
     assert isinstance(hits, list)
-    if "camps" in query:
+    if query == "camps OR":  # words by default (issue 15): "or" is a word this body lacks
+        assert hits == []
+    elif "camps" in query:
         assert [h["url"] for h in hits] == [make_article().url]
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing import get_context
 from typing import Any, Literal, Protocol
@@ -24,6 +24,7 @@ from typing import Any, Literal, Protocol
 from scraper.config import Settings
 from scraper.crawler.discover import Link, page_links, sniff_listing
 from scraper.crawler.frontier import Frontier, FrontierEntry
+from scraper.crawler.summary import RunSummary
 from scraper.crawler.urls import canonicalize, host_of, looks_like_article, site_of
 from scraper.crawler.writer import (
     Event,
@@ -35,7 +36,8 @@ from scraper.crawler.writer import (
     run_job,
     worker_jobs,
 )
-from scraper.errors import FetchError, ScraperError
+from scraper.crawler.workers import die_with_parent
+from scraper.errors import FetchError, HTTPStatusError, ScraperError
 from scraper.extractor.article import parse_html
 from scraper.fetcher.client import Fetcher
 from scraper.models import Page
@@ -46,45 +48,13 @@ __all__ = ["Crawler", "RunSummary", "Event", "PageRecorder"]
 FLUSH_EVERY = 32  # fetch failures and 304s per write transaction in the crawler's own process
 FLUSH_SECONDS = 0.25
 MAX_BATCH = 16  # fetched pages per worker task: one pickling, one commit
+DEAD_STATUSES = frozenset({404, 410})
 
 
 class PageRecorder(Protocol):
     """Something that keeps every fetched response (the WARC writer)."""
 
     def record(self, page: Page) -> None: ...
-
-
-@dataclass(slots=True)
-class RunSummary:
-    """What a run did."""
-
-    run_id: int | None = None
-    fetched: int = 0
-    archived: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    not_modified: int = 0
-    skipped: int = 0
-    failed: int = 0
-    failures: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    stopped_early: bool = False
-
-    @property
-    def exit_code(self) -> int:
-        """0 when nothing failed, 1 when any input failed."""
-        return 1 if self.failed else 0
-
-    def counts(self) -> dict[str, int]:
-        """The counters, for the ``runs`` table."""
-        return {k: getattr(self, k) for k in ("fetched", "archived", "updated", "unchanged", "not_modified", "skipped", "failed")}
-
-    def add(self, tally: Tally) -> None:
-        """Count what some pages' writes did."""
-        for name, value in tally.counts.items():
-            setattr(self, name, getattr(self, name) + value)
-        for kind, value in tally.failures.items():
-            self.failures[kind] = self.failures.get(kind, 0) + value
 
 
 class Crawler:
@@ -112,18 +82,41 @@ class Crawler:
         self._local: list[Callable[[], Tally]] = []  # small writes done here, batched
         self._last_flush = time.monotonic()
         self._stop = False
+        self._named: frozenset[str] = frozenset()  # the URLs the user gave: their failure fails the run
+        self._fetching: set[asyncio.Task[None]] = set()  # tasks still waiting for an answer (cancellable)
+        self._batcher: _Batcher | None = None
         # One writer at a time across this process and its workers (see PageWriter).
         self._lock = get_context("forkserver").Lock()
 
     def stop(self) -> None:
-        """Ask the run to stop after the requests in flight (SIGTERM, --max-time)."""
+        """Ask the run to stop after the requests in flight (--max-time)."""
         self._stop = True
+
+    @property
+    def interrupted(self) -> bool:
+        """True once :meth:`interrupt` was called."""
+        return self._summary.interrupted is not None
+
+    def interrupt(self, signum: int) -> None:
+        """Stop now (SIGINT/SIGTERM): no new request, waits and requests in flight cancelled.
+
+        Pages already fetched are still written (a batch in a worker commits);
+        every URL left ``active`` goes back to ``pending`` for the next run.
+        """
+        self._stop = True
+        if self._summary.interrupted is None:
+            self._summary.interrupted = signum
+        for task in list(self._fetching):
+            task.cancel()
+        if self._batcher is not None:
+            self._batcher.drop_pending()
 
     async def run(self, seeds: Iterable[str], *, follow: bool = True, command: str = "crawl",
                   args: dict[str, Any] | None = None) -> RunSummary:
-        """Crawl from ``seeds`` (or fetch exactly them when ``follow`` is False)."""
+        """Crawl from ``seeds`` (or fetch exactly them, and nothing else, when ``follow`` is False)."""
         started = time.monotonic()
         links = [Link(canonicalize(u), "unknown" if follow else "article") for u in seeds]
+        self._named = frozenset(link.url for link in links)
         for link in links:
             self._hosts.add(host_of(link.url))
             for site in self.settings.sites:
@@ -132,30 +125,51 @@ class Crawler:
         self._follow = follow
         with self.archive.transaction():
             self._summary.run_id = self.archive.start_run(command, args or {})
-            self.frontier.begin_run(refresh=self.settings.refresh, refresh_after_days=self.settings.refresh_after_days)
+            if follow:
+                self.frontier.begin_run(refresh=self.settings.refresh, refresh_after_days=self.settings.refresh_after_days)
+            else:  # fetch: exactly these URLs; a killed run's rows are only put back in the queue
+                self.frontier.release_active()
             self.frontier.add_seeds(links)
         self._writer = PageWriter(self.archive, self.settings, self._scope(), self._summary.run_id, self._lock)
         fetcher = self._fetcher or Fetcher(self.settings, version=self._version)
         workers = _worker_count(self.settings.workers)
         executor = _make_executor(workers, self._lock)
-        batcher = None
         if executor is not None:
             call = partial(worker_jobs, str(self.archive.path), self.settings, self._writer.scope, self._summary.run_id)
             # One batch queued beyond the running ones keeps every worker busy.
-            batcher = _Batcher(executor, call, slots=workers + 1)
+            self._batcher = _Batcher(executor, call, slots=workers + 1)
         try:
-            await self._loop(fetcher, batcher, started)
+            await self._loop(fetcher, self._batcher, started)
+        except BaseException as exc:
+            self._summary.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise
         finally:
-            self._flush()
-            if executor is not None:
-                executor.shutdown(wait=True, cancel_futures=True)
+            self._finish(executor, started)
             if self._own_fetcher:
                 await fetcher.aclose()
-            self._summary.seconds = time.monotonic() - started
-            with self.archive.transaction():
-                self.archive.finish_run(self._summary.run_id or 0, exit_code=self._summary.exit_code,
-                                        counts=self._summary.counts())
         return self._summary
+
+    def _finish(self, executor: Executor | None, started: float) -> None:
+        """Commit what was gathered, put unfinished URLs back in the queue, record the run's end."""
+        died = self._summary.error is not None
+        try:
+            self._flush()
+        except ScraperError:
+            if not died:
+                raise
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        self._summary.seconds = time.monotonic() - started
+        if not died and self._summary.interrupted is None:
+            self._summary.judge(self._named, self.settings.max_failure_share)
+        try:
+            with self._lock, self.archive.transaction():
+                self.frontier.release_active()
+                self.archive.finish_run(self._summary.run_id or 0, exit_code=self._summary.exit_code,
+                                        counts=self._summary.counts(), error=self._summary.outcome)
+        except ScraperError:
+            if not died:  # a broken archive must not hide why the run died
+                raise
 
     def _scope(self) -> Scope:
         return Scope(frozenset(self._hosts), self._follow)
@@ -176,9 +190,11 @@ class Crawler:
                 if budget is not None:
                     room = min(room, budget - issued)
                 with self._lock, self.archive.transaction():
-                    entries = self.frontier.take(room)
+                    entries = self.frontier.take(room, only=None if self._follow else self._named)
                 for entry in entries:
-                    in_flight[asyncio.create_task(self._handle(fetcher, batcher, entry))] = entry.url
+                    task = asyncio.create_task(self._handle(fetcher, batcher, entry))
+                    in_flight[task] = entry.url
+                    self._fetching.add(task)
                 issued += len(entries)
             if not in_flight:
                 if self._local:
@@ -190,14 +206,33 @@ class Crawler:
             done, _ = await asyncio.wait(in_flight, timeout=FLUSH_SECONDS, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 in_flight.pop(task)
-                task.result()  # a bug in our own code must not pass silently
+                self._fetching.discard(task)
+                if not task.cancelled():
+                    task.result()  # _handle records every failure; anything else is a bug and ends the run
             if len(self._local) >= FLUSH_EVERY or time.monotonic() - self._last_flush > FLUSH_SECONDS:
                 self._flush()
 
     async def _handle(self, fetcher: Fetcher, batcher: _Batcher | None, entry: FrontierEntry) -> None:
-        """Fetch one URL and hand the page on; every failure is recorded, none raised."""
+        """Fetch one URL and hand the page on; every failure is recorded, none raised.
+
+        Whatever goes wrong with one URL (a URL nothing can be sent to, a bug
+        its page triggers, a worker that died) is a failure of that URL, never
+        of the run.
+        """
         writer = self._writer
         assert writer is not None
+        try:
+            job = await self._fetch(fetcher, writer, entry)
+            if job is None:
+                return
+            self._fetching.discard(asyncio.current_task())  # type: ignore[arg-type]  # fetched: let it be written
+            self._report(run_job(writer, job) if batcher is None else await batcher.submit(job))
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            self._local.append(partial(writer.failure, entry, "error", message, 1, None))
+
+    async def _fetch(self, fetcher: Fetcher, writer: PageWriter, entry: FrontierEntry) -> Job | None:
+        """The fetched page as a Job to write, or None when the outcome is already queued here."""
         is_listing = entry.kind in ("seed", "feed", "sitemap")
         # A seed may be a home page, a feed or a sitemap: any type, sniffed below
         # (discover gunzips .xml.gz sitemaps itself, with a cap).
@@ -206,26 +241,28 @@ class Crawler:
             page = await fetcher.fetch(entry.url, accept=accept, etag=entry.etag, last_modified=entry.last_modified,
                                        allow=self._redirect_allowed(entry))
         except FetchError as exc:
-            self._local.append(partial(writer.failure, entry, exc.kind, exc.message, exc.attempts,
-                                       getattr(exc, "status", None)))
-            return
+            status = getattr(exc, "status", None)
+            # A link found on a page that is gone: a dead link, not a failure of the run.
+            dead = isinstance(exc, HTTPStatusError) and status in DEAD_STATUSES and entry.url not in self._named
+            self._local.append(partial(writer.failure, entry, "dead" if dead else exc.kind, exc.message,
+                                       exc.attempts, status))
+            return None
         for recorder in self._recorders:
             recorder.record(page)
         if page.not_modified:
             self._local.append(partial(writer.not_modified, entry, page))
-            return
+            return None
         listing = sniff_listing(page.content, page.content_type, page.final_url) if is_listing else None
         if is_listing and listing is None and not _looks_html(page):
             message = f"not an HTML page, feed or sitemap ({page.content_type or 'no type'})"
             self._local.append(partial(writer.failure, entry, "not_html", message, page.attempts, page.status))
-            return
+            return None
         if self._follow and listing is None and _is_listing(entry):
             # Index pages feed the frontier: their links go in now, not after the
             # page has waited its turn in the extraction queue (pagination is a chain).
             with contextlib.suppress(ScraperError):
                 writer.queue_links(entry, page.final_url, page_links(parse_html(page.content, page.content_type), page.final_url))
-        job = Job(entry, page, listing)
-        self._report(run_job(writer, job) if batcher is None else await batcher.submit(job))
+        return Job(entry, page, listing)
 
     def _report(self, tally: Tally) -> None:
         self._summary.add(tally)
@@ -279,6 +316,12 @@ class _Batcher:
         self._send()
         return await future
 
+    def drop_pending(self) -> None:
+        """Cancel the jobs not yet handed to a worker (an interrupted run)."""
+        pending, self._pending = self._pending, []
+        for _, future in pending:
+            future.cancel()
+
     def _send(self) -> None:
         loop = asyncio.get_running_loop()
         while self._pending and self._busy < self._slots:
@@ -327,4 +370,12 @@ def _make_executor(count: int, lock: Any) -> Executor | None:
         return None
     # forkserver: no fork of a process that runs an event loop and threads.
     context = get_context("forkserver")
-    return ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=init_worker, initargs=(lock,))
+    return ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker,
+                               initargs=(lock, os.getpid()))
+
+
+def _init_worker(lock: Any, parent: int) -> None:
+    """A worker keeps the write lock, leaves SIGINT/SIGTERM to the crawler, and dies with it."""
+    init_worker(lock)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # systemd signals the whole group: the crawler stops them
+    die_with_parent(parent)

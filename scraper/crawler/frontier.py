@@ -1,8 +1,10 @@
 """The persistent crawl frontier: every URL the archive knows, with its state.
 
 States: ``pending`` (to fetch), ``active`` (handed to a fetch in this run;
-reset to pending when a killed run is resumed), ``done``, ``failed``
-(``next_try_at`` set when worth retrying in a later run, NULL when not).
+reset to pending when the run ends, or by the next run when it was killed),
+``done``, ``failed`` (``next_try_at`` set when worth retrying in a later run,
+NULL when not; ``error_kind = 'dead'`` for a link that answered 404/410, checked
+again only with ``refresh``).
 
 The frontier lives in the archive's SQLite file, so a run killed with
 SIGKILL resumes where it stopped: a URL is ``done`` only in the same
@@ -11,7 +13,8 @@ transaction that saved its article.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -73,7 +76,7 @@ class Frontier:
         """Prepare for a run: resume a killed one, requeue listings and due retries."""
         now = utcnow()
         conn = self.db.conn
-        conn.execute("UPDATE frontier SET state = 'pending' WHERE state = 'active'")
+        self.release_active()
         marks = ",".join("?" * len(LISTING_KINDS))
         conn.execute(f"UPDATE frontier SET state = 'pending' WHERE state = 'done' AND kind IN ({marks})", LISTING_KINDS)
         conn.execute(
@@ -82,6 +85,8 @@ class Frontier:
         )
         if refresh:
             conn.execute("UPDATE frontier SET state = 'pending' WHERE state = 'done'")
+            # Dead links (404/410) are checked again only when asked to.
+            conn.execute("UPDATE frontier SET state = 'pending' WHERE state = 'failed' AND error_kind = 'dead'")
         elif refresh_after_days is not None:
             cutoff = (datetime.now(timezone.utc) - timedelta(days=refresh_after_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
             conn.execute(
@@ -123,12 +128,13 @@ class Frontier:
         )
         return self.db.conn.total_changes - before
 
-    def take(self, limit: int) -> list[FrontierEntry]:
-        """Up to ``limit`` pending URLs, best first, marked active."""
+    def take(self, limit: int, *, only: Collection[str] | None = None) -> list[FrontierEntry]:
+        """Up to ``limit`` pending URLs (among ``only`` when given), best first, marked active."""
+        among = "" if only is None else "AND url IN (SELECT value FROM json_each(?)) "
         cursor = self.db.conn.execute(
             "SELECT url, kind, depth, attempts, etag, last_modified, feed_date, sitemap_lastmod FROM frontier "
-            "WHERE state = 'pending' ORDER BY priority, rowid LIMIT ?",
-            (limit,),
+            f"WHERE state = 'pending' {among}ORDER BY priority, rowid LIMIT ?",
+            (limit,) if only is None else (json.dumps(sorted(only)), limit),
         )
         entries = [FrontierEntry(*row) for row in cursor.fetchall()]
         self.db.conn.executemany("UPDATE frontier SET state = 'active' WHERE url = ?", [(e.url,) for e in entries])
@@ -170,6 +176,13 @@ class Frontier:
             "last_status = COALESCE(?, last_status), last_checked_at = ? WHERE url = ?",
             (attempts, next_try, error_kind, error[:500], status, utcnow(), url),
         )
+
+    def release_active(self) -> None:
+        """Put every active URL back to pending: what a run (this one, or one that died) left unfinished.
+
+        Only the run holding the archive's lock calls this, so no other run owns an active row.
+        """
+        self.db.conn.execute("UPDATE frontier SET state = 'pending' WHERE state = 'active'")
 
     def release(self, urls: Iterable[str]) -> None:
         """Put active URLs back to pending (a run stopped by its budget)."""

@@ -1,13 +1,18 @@
 """Whole runs, as the CLI and a researcher's script call them.
 
 ``run_archive`` = lock + archive + crawler + optional WARC, with SIGTERM/
-SIGINT turned into a graceful stop (finish what is in flight, commit, record
-the run). ``extract_inputs`` = extraction of files and URLs, storing nothing.
+SIGINT turned into a prompt stop: no new request, waits and requests in flight
+cancelled, fetched pages committed, the rest put back in the queue, the run
+recorded as interrupted (exit code 128 + signal). A second signal ends the
+process at once; the frontier guarantees nothing committed is lost.
+``extract_inputs`` = extraction of files and URLs, storing nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
+import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -52,6 +57,7 @@ def run_archive(db_path: str | Path, urls: list[str], settings: Settings, *, fol
                 command: str = "crawl", args: dict[str, Any] | None = None,
                 on_event: Callable[[Event], None] | None = None) -> RunSummary:
     """Crawl (``follow``) or fetch ``urls`` into the archive at ``db_path``, holding its lock."""
+    check_settings(settings)
     with archive_lock(db_path), Archive(db_path) as archive:
         recorders: list[PageRecorder] = []
         warc = None
@@ -73,15 +79,47 @@ def run_archive(db_path: str | Path, urls: list[str], settings: Settings, *, fol
         return summary
 
 
+#: Settings that must be finite, non-negative numbers when set.
+_NUMERIC = ("concurrency", "delay", "timeout", "max_attempts", "max_bytes", "max_redirects", "retry_after_cap",
+            "backoff_base", "max_pages", "max_time", "refresh_after_days", "workers", "warc_max_bytes",
+            "max_failure_share")
+
+
+def check_settings(settings: Settings) -> None:
+    """UsageError for a numeric setting that is NaN, infinite or negative (``--delay nan`` never runs)."""
+    for name in _NUMERIC:
+        value = getattr(settings, name, None)
+        if value is None or isinstance(value, bool):
+            continue
+        if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise UsageError(f"{name} must be a finite number of at least 0, not {value!r}")
+    if settings.max_failure_share > 1:
+        raise UsageError(f"max_failure_share is a share between 0 and 1, not {settings.max_failure_share!r}")
+
+
 async def _with_signals(crawler: Crawler, urls: list[str], follow: bool, command: str,
                         args: dict[str, Any] | None) -> RunSummary:
     loop = asyncio.get_running_loop()
+    installed = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
-            loop.add_signal_handler(sig, crawler.stop)
+            loop.add_signal_handler(sig, _on_signal, crawler, sig)
+            installed.append(sig)
         except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
             pass
-    return await crawler.run(urls, follow=follow, command=command, args=args)
+    try:
+        return await crawler.run(urls, follow=follow, command=command, args=args)
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+def _on_signal(crawler: Crawler, sig: int) -> None:
+    """First signal: stop promptly and cleanly. Second: end now."""
+    if crawler.interrupted:
+        os.write(2, b"interrupted again: stopping at once\n")
+        os._exit(128 + sig)
+    crawler.interrupt(sig)
 
 
 def extract_inputs(inputs: Iterable[str], *, original_url: str | None = None,

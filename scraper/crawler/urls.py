@@ -27,6 +27,7 @@ __all__ = [
     "is_asset",
     "archive_key",
     "validate_url",
+    "url_problem",
     "absolute",
 ]
 
@@ -38,6 +39,7 @@ _LISTING_LAST = frozenset(
     "news latest archive archives section sections category categories topic topics feed rss amp login register "
     "about contact privacy terms index.html index.htm index.php".split()
 )
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a newline or tab inside a URL: a paste accident, never sent
 _NUMERIC_HOST = re.compile(r"[0-9a-fx.]+")
 _DATE_IN_PATH = re.compile(r"/(19|20)\d{2}/(0?[1-9]|1[0-2])/|/(19|20)\d{2}(0[1-9]|1[0-2])[0-3]\d/|-(19|20)\d{2}-\d{2}-\d{2}")
 _FILE_EXT = re.compile(r"\.(jpe?g|png|gif|webp|svg|pdf|zip|gz|mp3|mp4|avi|mov|css|js|json|xml|rss|atom|ico|woff2?|ttf|docx?|xlsx?)$", re.IGNORECASE)
@@ -74,10 +76,27 @@ def is_http_url(url: str) -> bool:
         return False
 
 
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be fetched (control characters, bad port, no host), or None when it can."""
+    if _CONTROL.search(url):
+        return "control character in URL"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port outside 0-65535 or not a number
+    except ValueError as exc:
+        return f"malformed URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "not an http(s) URL"
+    if not parts.hostname:
+        return "no host in URL"
+    return None
+
+
 def validate_url(url: str) -> str:
     """The URL if usable as a seed, else UsageError naming it."""
-    if not is_http_url(url):
-        raise UsageError("not an http(s) URL", url=url)
+    problem = url_problem(url)
+    if problem is not None:
+        raise UsageError(problem, url=url.encode("unicode_escape").decode("ascii"))
     return url
 
 

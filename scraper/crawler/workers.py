@@ -6,6 +6,10 @@ process, keeping the crawler's event loop free for I/O.
 
 from __future__ import annotations
 
+import os
+import select
+import threading
+import time
 from dataclasses import dataclass, field
 
 from scraper.config import SiteConfig
@@ -15,7 +19,7 @@ from scraper.extractor.article import extract_tree, parse_html
 from scraper.models import Article
 from scraper.store.archive import compress
 
-__all__ = ["Analysis", "analyse"]
+__all__ = ["Analysis", "analyse", "die_with_parent"]
 
 
 @dataclass(slots=True)
@@ -47,3 +51,38 @@ def analyse(content: bytes, url: str, *, content_type: str | None, site: SiteCon
     except (ValueError, TypeError, RecursionError, MemoryError) as exc:  # a page must never stop the run
         result.error_kind, result.error = "extraction", f"{type(exc).__name__}: {exc}"
     return result
+
+
+def die_with_parent(pid: int) -> None:
+    """End this process as soon as process ``pid`` (the crawler) is gone, however it ended.
+
+    A crawler killed with SIGKILL (OOM killer, ``timeout -s KILL``) runs no
+    clean-up, and multiprocessing's pool workers would live on under PID 1
+    holding the archive open. A daemon thread waits on a pidfd of the crawler
+    (polls where pidfds are missing) and ends the process; an uncommitted batch
+    is rolled back by SQLite and fetched again by the next run.
+    """
+    threading.Thread(target=_watch, args=(pid,), name="die-with-parent", daemon=True).start()
+
+
+def _watch(pid: int) -> None:
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # no pidfd (old kernel, not Linux): poll
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])
+        os._exit(1)
+    while _alive(pid):
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

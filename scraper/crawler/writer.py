@@ -40,7 +40,7 @@ __all__ = ["SKIP_KINDS", "Event", "Job", "PageWriter", "Scope", "Tally", "init_w
            "worker_jobs"]
 
 # Skipped on purpose, not failures: they do not make the exit code 1.
-SKIP_KINDS = frozenset({"robots", "scope", "not_article"})
+SKIP_KINDS = frozenset({"robots", "scope", "not_article", "dead"})
 
 
 @dataclass(frozen=True, slots=True)

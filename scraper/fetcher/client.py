@@ -88,12 +88,16 @@ def _tls_failure(exc: BaseException) -> bool:
     return False
 
 
-def _checked_url(raw: str, url: str, error: type[errors.FetchError] = errors.UnsupportedScheme) -> httpx.URL:
+def _checked_url(raw: str, url: str, error: type[errors.FetchError] = errors.InvalidURL) -> httpx.URL:
     """``raw`` as an http(s) URL without fragment, or raise ``error``."""
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in raw):
+        raise error(f"control character in URL {raw!r}", url=url, attempts=0)
     try:
         parsed = httpx.URL(raw)
-    except (httpx.InvalidURL, TypeError) as exc:
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise error(f"invalid URL {raw!r}", url=url, attempts=0) from exc
+    if parsed.port is not None and not 0 < parsed.port <= 65535:
+        raise error(f"port {parsed.port} out of range in {raw!r}", url=url, attempts=0)
     if parsed.scheme.lower() not in _SCHEMES:
         raise errors.UnsupportedScheme(f"scheme {parsed.scheme!r} is not http(s): {raw}", url=url, attempts=0)
     if not parsed.host:

@@ -16,7 +16,9 @@ Filters: ``site`` is an exact match on the host; ``since`` compares against
 (their fetch date says nothing about when they were written).
 
 An export to a path is written to a temporary file and renamed into place,
-so a failed export never leaves a half-written file behind.
+so a failed export never leaves a half-written file behind. Only a regular
+file is replaced (a symlink is followed on purpose: the file it points at is
+replaced, the link kept); a FIFO, device or directory is refused.
 """
 
 from __future__ import annotations
@@ -143,9 +145,23 @@ def _write_parquet(rows: Rows, out: IO[bytes]) -> int:
     return count
 
 
+def _regular_target(path: Path) -> Path:
+    """The file an export to ``path`` replaces: a symlink is written through, to the file it points at.
+
+    Anything that is not a regular file (a FIFO, a device such as /dev/full, a
+    directory) is refused: renaming a file over it would destroy it.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    if target.exists() and not target.is_file():
+        kind = "a directory" if target.is_dir() else "not a regular file (a FIFO, device or socket)"
+        raise UsageError(f"{kind}: refusing to replace it with an export", url=str(path))
+    return target
+
+
 @contextmanager
 def _open_path(path: Path, binary: bool) -> Iterator[IO[Any]]:
-    """A temporary file next to ``path``, renamed over it only on success."""
+    """A temporary file next to ``path`` (or the file a symlink points at), renamed over it only on success."""
+    path = _regular_target(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         handle: IO[Any] = open(tmp, "wb") if binary else open(tmp, "w", encoding="utf-8", newline="")
@@ -155,6 +171,8 @@ def _open_path(path: Path, binary: bool) -> Iterator[IO[Any]]:
         with handle:
             yield handle
         os.replace(tmp, path)
+    except OSError as exc:  # a full disk, say: name the file the user asked for
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     finally:
         tmp.unlink(missing_ok=True)
 

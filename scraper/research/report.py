@@ -27,7 +27,8 @@ def format_stats(stats: dict[str, Any]) -> str:
     for key, title in (("per_site", "per site"), ("per_section", "per section"),
                        ("per_published_day", "per published day"), ("per_fetched_day", "per fetched day"),
                        ("failures_by_kind", "failures by kind (all runs)"),
-                       ("failures_last_run", "failures by kind (last run)")):
+                       ("failures_last_run", "failures by kind (last run)"),
+                       ("dead_links_per_site", "dead links (404/410) per site")):
         if stats.get(key):
             lines += _table(title, stats[key])
     if stats.get("multi_member_clusters") is not None:

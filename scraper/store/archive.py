@@ -29,6 +29,7 @@ from scraper.models import Article, Page
 from scraper.store import query as store_query
 from scraper.store.compression import CODECS, compress, decompress
 from scraper.store.query import decode_article, now_iso, store_errors
+from scraper.store.readonly import connect_read_only
 from scraper.store.schema import (
     ARTICLE_COLUMNS,
     ARTICLE_FIELDS,
@@ -88,11 +89,16 @@ class Archive:
     datasette never break a running crawl (WAL mode).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 30_000) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 30_000,
+                 read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         self._depth = 0
         # Serialises transactions if the crawler calls in from worker threads.
         self._lock = threading.RLock()
+        if read_only:
+            self.db = sqlite_utils.Database(connect_read_only(self.path, busy_timeout_ms))
+            return
         try:
             conn = sqlite3.connect(str(self.path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -298,10 +304,11 @@ class Archive:
 
     def search(
         self, query: str, *, site: str | None = None, since: str | None = None, until: str | None = None,
-        limit: int = 20,
+        limit: int = 20, raw: bool = False,
     ) -> list[dict[str, Any]]:
-        """Full-text search, best first (bm25); see :func:`scraper.store.query.search`."""
-        return store_query.search(self.db, query, site=site, since=since, until=until, limit=limit)
+        """Full-text search, best first (bm25): words and "phrases", or FTS5 syntax with ``raw``;
+        see :func:`scraper.store.query.search`."""
+        return store_query.search(self.db, query, site=site, since=since, until=until, limit=limit, raw=raw)
 
     def iter_articles(
         self, *, since: str | None = None, site: str | None = None, one_per_cluster: bool = False,
@@ -326,8 +333,18 @@ class Archive:
     # -- runs ------------------------------------------------------------
 
     def start_run(self, command: str, args: dict[str, Any]) -> int:
-        """Record the start of a CLI run; return its id."""
+        """Record the start of a CLI run; return its id.
+
+        Runs still open are ones that died without recording their end (SIGKILL,
+        OOM, power loss: the caller holds the archive's lock, so none is running);
+        they are closed as such, never left looking clean.
+        """
         with self.transaction(), store_errors("cannot start run"):
+            self.db.execute(
+                "UPDATE runs SET ended_at = ?, error = 'died without recording its end (killed?)'"
+                " WHERE ended_at IS NULL",
+                [now_iso()],
+            )
             cursor = self.db.execute(
                 "INSERT INTO runs (command, args, started_at, pid, {}) VALUES (?, ?, ?, ?, {})".format(
                     ", ".join(RUN_COUNT_COLUMNS), ", ".join("0" for _ in RUN_COUNT_COLUMNS)
@@ -336,8 +353,8 @@ class Archive:
             )
             return int(cursor.lastrowid or 0)
 
-    def finish_run(self, run_id: int, *, exit_code: int, counts: dict[str, int]) -> None:
-        """Record the end of a run with its exit code and counters."""
+    def finish_run(self, run_id: int, *, exit_code: int, counts: dict[str, int], error: str | None = None) -> None:
+        """Record the end of a run with its exit code, counters and, when it did not end cleanly, why."""
         unknown = set(counts) - set(RUN_COUNT_COLUMNS)
         if unknown:
             raise UsageError(f"finish_run: unknown counters {sorted(unknown)} (known: {RUN_COUNT_COLUMNS})")
@@ -345,8 +362,8 @@ class Archive:
         assignments = "".join(f", {name} = ?" for name in names)
         with self.transaction(), store_errors("cannot finish run"):
             cursor = self.db.execute(
-                f"UPDATE runs SET ended_at = ?, exit_code = ?{assignments} WHERE id = ?",
-                [now_iso(), exit_code, *(int(counts[name]) for name in names), run_id],
+                f"UPDATE runs SET ended_at = ?, exit_code = ?, error = ?{assignments} WHERE id = ?",
+                [now_iso(), exit_code, error, *(int(counts[name]) for name in names), run_id],
             )
             if cursor.rowcount == 0:
                 raise StoreError(f"no run with id {run_id}")

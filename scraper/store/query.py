@@ -45,8 +45,6 @@ _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?
 # sqlite's messages for a MATCH expression it cannot parse.
 _FTS_QUERY_ERRORS = ("fts5:", "unterminated string", "no such column", "unknown special query", "malformed match")
 
-_FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
-
 # bm25 weights for (headline, lede, body): a term in the headline says more.
 _BM25 = "bm25(articles_fts, 10.0, 4.0, 1.0)"
 
@@ -116,10 +114,18 @@ def _filters(
 # -- search ----------------------------------------------------------------
 
 
-def _quote_terms(query: str, *, drop_operators: bool) -> str:
-    """Each whitespace-separated term as an FTS5 string, so no syntax is left."""
-    terms = [t for t in query.split() if not (drop_operators and t in _FTS_OPERATORS)]
-    return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+_TERMS = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def words_query(query: str) -> str:
+    """A query of words and "quoted phrases" as FTS5 syntax: each term quoted, so no operator is left.
+
+    ``NOT Almaty`` searches for the words "not" and "almaty"; raw FTS5 syntax is
+    what ``search(raw=True)`` (``--fts``) is for.
+    """
+    terms = [phrase if phrase is not None and word is None else word for phrase, word in
+             ((m.group(1), m.group(2)) for m in _TERMS.finditer(query))]
+    return " ".join('"' + term.replace('"', '""') + '"' for term in terms if term and term.strip())
 
 
 def _is_query_error(exc: sqlite3.OperationalError) -> bool:
@@ -129,16 +135,17 @@ def _is_query_error(exc: sqlite3.OperationalError) -> bool:
 
 def search(
     db: sqlite_utils.Database, query: str, *, site: str | None = None, since: str | None = None,
-    until: str | None = None, limit: int = 20,
+    until: str | None = None, limit: int = 20, raw: bool = False,
 ) -> list[dict[str, Any]]:
     """Full-text search over headline, lede and body, best first.
 
+    ``query`` is words and "quoted phrases", all required (see :func:`words_query`);
+    with ``raw`` it is FTS5 syntax as typed (AND, OR, NOT, NEAR, prefix*, column:).
     Each hit has url, headline, published, site, snippet (matches in
-    ``[brackets]``) and rank (bm25; lower is better). A query FTS5 cannot parse
-    (unbalanced quotes, stray operators) is retried with every term quoted.
+    ``[brackets]``) and rank (bm25; lower is better).
 
     Raises:
-        UsageError: empty query, bad limit or date, or a query that fails even quoted.
+        UsageError: empty query, bad limit or date, or a raw query FTS5 cannot parse.
     """
     if not query.strip():
         raise UsageError("empty search query")
@@ -153,17 +160,18 @@ def search(
         f" WHERE articles_fts MATCH ?{''.join(' AND ' + c for c in clauses)}"
         " ORDER BY rank, a.url LIMIT ?"
     )
-    # As typed; then every term quoted, dangling operators ("camps OR") dropped; then all quoted.
-    attempts = [query, _quote_terms(query, drop_operators=True), _quote_terms(query, drop_operators=False)]
-    for attempt in dict.fromkeys(a for a in attempts if a):
-        try:
-            with store_errors("search failed"):
-                return _rows(db.execute(sql, [attempt, *params, limit]))
-        except StoreError as exc:
-            cause = exc.__cause__
-            if not (isinstance(cause, sqlite3.OperationalError) and _is_query_error(cause)):
-                raise
-    raise UsageError(f"cannot search for {query!r}: not a usable full-text query")
+    match = query if raw else words_query(query)
+    if not match:
+        raise UsageError(f"nothing to search for in {query!r}")
+    try:
+        with store_errors("search failed"):
+            return _rows(db.execute(sql, [match, *params, limit]))
+    except StoreError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, sqlite3.OperationalError) and _is_query_error(cause):
+            hint = "" if raw else " (a bug: please report it)"
+            raise UsageError(f"malformed full-text query {query!r}: {cause}{hint}") from exc
+        raise
 
 
 # -- streams -----------------------------------------------------------------
@@ -283,12 +291,21 @@ def _scalar(db: sqlite_utils.Database, sql: str, params: Sequence[Any] = ()) -> 
     return db.execute(sql, list(params)).fetchone()[0]
 
 
+def _dead_links(db: sqlite_utils.Database) -> dict[str, int]:
+    """Links that answered 404/410, per host (the crawler's frontier; none before a first crawl)."""
+    if not db.table("frontier").exists():
+        return {}
+    return _counts(db, "SELECT host, count(*) FROM frontier WHERE state = 'failed' AND error_kind = 'dead'"
+                       " GROUP BY 1 ORDER BY 2 DESC, 1")
+
+
 def stats(db: sqlite_utils.Database) -> dict[str, Any]:
     """Figures about the archive.
 
     Keys: articles, pages, versions, per_site, per_section, per_published_day,
     per_fetched_day, dated_share (0..1), last_run (row or None),
-    failures_by_kind, failures_last_run, multi_member_clusters.
+    failures_by_kind, failures_last_run, dead_links_per_site (links that answered
+    404/410, by host), multi_member_clusters.
     """
     by = "SELECT {0}, count(*) FROM articles{1} GROUP BY 1 ORDER BY {2}"
     with store_errors("cannot compute stats"):
@@ -314,6 +331,7 @@ def stats(db: sqlite_utils.Database) -> dict[str, Any]:
                 "SELECT kind, count(*) FROM failures WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC, 1",
                 [last_run["id"] if last_run else None],
             ),
+            "dead_links_per_site": _dead_links(db),
             "multi_member_clusters": int(
                 _scalar(
                     db,

@@ -218,10 +218,17 @@ def _narrow_fts_update(db: sqlite_utils.Database) -> None:
     )
 
 
+def _run_errors(db: sqlite_utils.Database) -> None:
+    """``runs.error``: why a run did not end cleanly (died, killed, interrupted); NULL when it did."""
+    if "error" not in db.table("runs").columns_dict:
+        db.execute('ALTER TABLE "runs" ADD COLUMN "error" TEXT')
+
+
 #: Ordered (name, step) pairs; append only, never edit a released step.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("store-0001-initial", _initial),
     ("store-0002-fts-update-on-text-only", _narrow_fts_update),
+    ("store-0003-runs-error", _run_errors),
 )
 
 
