@@ -69,6 +69,7 @@ class Settings:
     refresh: bool = False  # refetch every known article
     refresh_after_days: float | None = None
     follow_links: bool = True
+    shard: tuple[int, int] | None = None  # (K, N): crawl only the hosts in shard K of N
     # machinery
     workers: int | None = None  # extraction processes; None = cores
     warc_dir: str | None = None

@@ -17,14 +17,14 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from scraper.config import Settings
 from scraper.crawler.urls import archive_key, is_http_url, looks_like_article, site_of
-from scraper.errors import ExtractionError
+from scraper.errors import ExtractionError, UsageError
 from scraper.extractor.article import extract
 from scraper.models import Article, Page
 
 if TYPE_CHECKING:
     from scraper.store.archive import Archive
 
-__all__ = ["iter_warc_pages", "import_warcs", "extract_warc", "save_item", "WarcItem", "IMPORT_COUNTS"]
+__all__ = ["iter_warc_pages", "import_warcs", "extract_warc", "save_item", "WarcItem", "IMPORT_COUNTS", "expand_inputs"]
 
 
 #: What :func:`import_warcs` counts; records = the sum of the others.
@@ -103,6 +103,28 @@ def iter_warc_pages(path: str | Path, *, max_bytes: int | None = None) -> Iterat
             yield item
         elif item.startswith("failed: "):
             raise ExtractionError(f"unreadable WARC file: {item[8:]}", url=str(path))
+
+
+def expand_inputs(args: Sequence[str]) -> list[str]:
+    """Input paths or URLs; ``@list.txt`` stands for the paths in that file, one a line.
+
+    Raises:
+        UsageError: a list file or a local input does not exist.
+    """
+    inputs: list[str] = []
+    for arg in args:
+        if arg.startswith("@"):
+            try:
+                lines = Path(arg[1:]).read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                raise UsageError(f"cannot read input list: {exc.strerror}", url=arg[1:]) from exc
+            inputs += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        else:
+            inputs.append(arg)
+    for source in inputs:
+        if ("://" not in source or source.startswith("file://")) and not Path(source.removeprefix("file://")).is_file():
+            raise UsageError("no such WARC file", url=source)
+    return list(dict.fromkeys(inputs))  # an input named twice is still one task
 
 
 def _looks_html(page: Page) -> bool:
