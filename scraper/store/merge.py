@@ -2,7 +2,7 @@
 
 For each source archive, in one transaction of the target:
 
-- ``runs``: copied, unless one with the same command, start time, pid and args is there (ids renumbered);
+- ``runs``: copied, unless an identical one (every column but the id) is there; ids renumbered;
 - ``pages``: copied unless the target holds the same bytes for the URL (url + sha256); ids renumbered;
 - ``articles``: an article new to the target is copied with its versions and related links. One
   the target already has gets the union of both histories, one version per distinct text
@@ -50,7 +50,7 @@ def _quoted(names: Sequence[str]) -> str:
 
 
 def _merge_runs(db: Any) -> int:
-    match = " AND ".join(f"r.{c} IS s.{c}" for c in ("command", "args", "started_at", "pid"))
+    match = " AND ".join(f"r.{c} IS s.{c}" for c in _RUN_COLUMNS)  # every column: two runs of one second differ
     db.execute("CREATE TEMP TABLE run_map (old INTEGER PRIMARY KEY, new INTEGER)")
     added = db.execute(f"INSERT INTO main.runs ({_quoted(_RUN_COLUMNS)}) SELECT {_quoted(_RUN_COLUMNS)} FROM src.runs s"
                        f" WHERE NOT EXISTS (SELECT 1 FROM main.runs r WHERE {match}) ORDER BY s.id").rowcount
