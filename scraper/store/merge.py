@@ -6,8 +6,8 @@ For each source archive, in one transaction of the target:
 - ``pages``: copied unless the target holds the same bytes for the URL (url + sha256); ids renumbered;
 - ``articles``: an article new to the target is copied with its versions and related links. One
   the target already has gets the union of both histories, one version per distinct text
-  (``content_hash``): the newest fetch is the current row, every other text a version, numbered
-  by fetch time;
+  (``content_hash``, at its earliest fetch): the newest fetch is the current row, every other text
+  a version, numbered by fetch time;
 - ``frontier``: a URL new to the target is copied; a known one takes the source's state when the
   source checked it later;
 - ``failures``: copied unless the same (url, kind, error, time) is there.
@@ -85,6 +85,10 @@ def _snapshot(row: dict[str, Any], db: Any | None) -> dict[str, Any]:
     return snap
 
 
+def _key(snap: dict[str, Any]) -> tuple[str, int]:
+    return snap["fetched_at"] or "", snap["version"] or 0
+
+
 def _write_versions(db: Any, url: str, versions: list[dict[str, Any]]) -> None:
     db.execute("DELETE FROM main.article_versions WHERE article_url = ?", [url])
     columns = ("article_url", *VERSION_COLUMNS, "archived_at")
@@ -120,10 +124,13 @@ def _merge_article(db: Any, new: dict[str, Any]) -> str | None:
     texts: dict[str, dict[str, Any]] = {}
     for snap in [*(_snapshot(v, None) for v in ours), *(_snapshot(v, db) for v in theirs),
                  {**_snapshot(loser, None), "archived_at": winner["updated_at"]}]:
-        if snap["content_hash"] != winner["content_hash"]:
-            texts.setdefault(snap["content_hash"], snap)
-    versions = sorted(texts.values(), key=lambda v: (v["fetched_at"] or "", v["version"] or 0))
-    if not newer and [v["content_hash"] for v in versions] == [v["content_hash"] for v in ours]:
+        known = texts.get(snap["content_hash"])
+        # One version per text: its earliest fetch, when the text was first seen.
+        if snap["content_hash"] != winner["content_hash"] and (known is None or _key(snap) < _key(known)):
+            texts[snap["content_hash"]] = snap
+    versions = sorted(texts.values(), key=_key)
+    if not newer and [(v["content_hash"], v["fetched_at"]) for v in versions] == [
+            (v["content_hash"], v["fetched_at"]) for v in ours]:
         return None  # the target already holds everything this source knows
     for number, version in enumerate(versions, start=1):
         version["version"] = number
