@@ -406,10 +406,11 @@ def reextract(urls: tuple[str, ...], sites_file: str | None, db_path: str, quiet
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="With --engine dask: the Parquet dataset and its manifest [DB.parts].")
 @click.option("--no-raw", is_flag=True, help="With --engine dask: leave raw pages out (of the parts and the archive).")
+@click.option("--no-load", is_flag=True, help="With --engine dask: write the Parquet dataset only, no archive.")
 @SITES_OPTION
 @writer_options
 def import_warc(files: tuple[str, ...], engine: str | None, scheduler: str | None, workers: int | None,
-                out_dir: str | None, no_raw: bool, sites_file: str | None, db_path: str, quiet: bool,
+                out_dir: str | None, no_raw: bool, no_load: bool, sites_file: str | None, db_path: str, quiet: bool,
                 log_file: str | None) -> None:
     """Extract and archive articles from existing WARC files (paths, fsspec URLs, or @LIST.txt of them)."""
     from scraper.research.warc import expand_inputs, import_warcs
@@ -418,15 +419,15 @@ def import_warc(files: tuple[str, ...], engine: str | None, scheduler: str | Non
         _setup_logging(log_file)
         inputs, settings = expand_inputs(files), _settings({"sites_file": sites_file})
         if engine == "dask":
-            counts = _import_dask(inputs, settings, out_dir or f"{db_path}.parts", db_path, scheduler=scheduler,
-                                  workers=workers, raw=not no_raw, quiet=quiet)
+            counts = _import_dask(inputs, settings, out_dir or f"{db_path}.parts", None if no_load else db_path,
+                                  scheduler=scheduler, workers=workers, raw=not no_raw, quiet=quiet)
         else:
             with _open_archive(db_path, lock=True) as archive:
                 counts = import_warcs(archive, inputs, settings=settings)
         _print_counts("import-warc", counts, quiet=quiet)
 
 
-def _import_dask(inputs: list[str], settings: Settings, out_dir: str, db_path: str, *, scheduler: str | None,
+def _import_dask(inputs: list[str], settings: Settings, out_dir: str, db_path: str | None, *, scheduler: str | None,
                  workers: int | None, raw: bool, quiet: bool) -> dict[str, int]:
     from scraper.research.distributed import import_warcs_dask, require_dask
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from asyncio import CancelledError
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -120,7 +121,7 @@ def map_warcs(client: Any, sources: Sequence[str], out_dir: Path, *, settings: S
         progress.last = source_of[future.key]
         try:
             counts = future.result()
-        except Exception as exc:  # noqa: BLE001 - a task that died (KilledWorker, a bug) fails its input only
+        except (Exception, CancelledError) as exc:  # noqa: BLE001 - KilledWorker, a lost scheduler, a bug: this input only
             failed.append((progress.last, f"{type(exc).__name__}: {exc}"))
             progress.failed += 1
         else:
