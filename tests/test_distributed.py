@@ -148,3 +148,15 @@ def test_missing_dask_extra_is_one_line_naming_it(warcs: list[Path], tmp_path: P
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["error: the Dask engine needs its extra: pip install -e '.[dask]'"]
     assert not (tmp_path / "a.db").exists()
+
+
+def test_inputs_from_a_list_file_and_file_urls(warcs: list[Path], tmp_path: Path) -> None:
+    listing = tmp_path / "warcs.txt"
+    listing.write_text("# the crawl's files\n" + "".join(f"file://{w}\n" for w in warcs[1:]))
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "import-warc", str(warcs[0]), f"@{listing}",
+                           "--db", str(tmp_path / "a.db")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert len(articles(tmp_path / "a.db")) == 10
+    missing = subprocess.run([sys.executable, str(ROOT / "cli.py"), "import-warc", str(tmp_path / "nope.warc.gz"),
+                              "--db", str(tmp_path / "b.db")], capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and missing.stderr.strip() == f"error: {tmp_path / 'nope.warc.gz'}: no such WARC file"
