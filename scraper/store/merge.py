@@ -2,7 +2,7 @@
 
 For each source archive, in one transaction of the target:
 
-- ``runs``: copied, unless an identical one (every column but the id) is there; ids renumbered;
+- ``runs``: copied once per source archive (its resolved path and run id, kept in ``merged_runs``); ids renumbered;
 - ``pages``: copied unless the target holds the same bytes for the URL (url + sha256); ids renumbered;
 - ``articles``: an article new to the target is copied with its versions and related links. One
   the target already has gets the union of both histories, one version per distinct text
@@ -49,12 +49,20 @@ def _quoted(names: Sequence[str]) -> str:
     return ", ".join(f'"{n}"' for n in names)
 
 
-def _merge_runs(db: Any) -> int:
-    match = " AND ".join(f"r.{c} IS s.{c}" for c in _RUN_COLUMNS)  # every column: two runs of one second differ
+def _merge_runs(db: Any, source: str) -> int:
+    """Copy the runs not merged from this source before (table ``merged_runs``); fill ``run_map``."""
+    # Provenance, not equality: two shard crawls started in the same second by one process are two runs.
+    db.execute("CREATE TABLE IF NOT EXISTS main.merged_runs (source TEXT NOT NULL, source_run_id INTEGER NOT NULL,"
+               " run_id INTEGER NOT NULL, PRIMARY KEY (source, source_run_id))")
     db.execute("CREATE TEMP TABLE run_map (old INTEGER PRIMARY KEY, new INTEGER)")
-    added = db.execute(f"INSERT INTO main.runs ({_quoted(_RUN_COLUMNS)}) SELECT {_quoted(_RUN_COLUMNS)} FROM src.runs s"
-                       f" WHERE NOT EXISTS (SELECT 1 FROM main.runs r WHERE {match}) ORDER BY s.id").rowcount
-    db.execute(f"INSERT INTO run_map SELECT s.id, (SELECT min(r.id) FROM main.runs r WHERE {match}) FROM src.runs s")
+    db.execute("INSERT INTO run_map SELECT source_run_id, run_id FROM main.merged_runs WHERE source = ?", [source])
+    added = 0
+    for row in _rows(db, "SELECT * FROM src.runs WHERE id NOT IN (SELECT old FROM run_map) ORDER BY id"):
+        new = db.execute(f"INSERT INTO main.runs ({_quoted(_RUN_COLUMNS)}) VALUES ({', '.join('?' for _ in _RUN_COLUMNS)})",
+                         [row[c] for c in _RUN_COLUMNS]).lastrowid
+        db.execute("INSERT INTO run_map VALUES (?, ?)", [row["id"], new])
+        db.execute("INSERT INTO main.merged_runs VALUES (?, ?, ?)", [source, row["id"], new])
+        added += 1
     return added
 
 
@@ -181,7 +189,7 @@ def _merge_one(target: Archive, source: Path) -> dict[str, int]:
         with target.transaction(), store_errors("cannot merge archive", str(source)):
             if db.execute("SELECT 1 FROM src.sqlite_master WHERE name = 'articles'").fetchone() is None:
                 raise UsageError("not an archive (no articles table)", url=str(source))
-            counts["runs"] = _merge_runs(db)
+            counts["runs"] = _merge_runs(db, str(source.resolve()))
             counts["pages"] = _merge_pages(db)
             before = db.execute("SELECT count(*) FROM main.article_versions").fetchone()[0]
             for row in _rows(db, "SELECT * FROM src.articles ORDER BY url"):
