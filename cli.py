@@ -208,7 +208,7 @@ def _settings(opts: dict[str, Any]) -> Settings:
         allowed_hosts=tuple(h.lower() for h in opts.get("allow_hosts") or ()) or None, contact=opts.get("contact"),
         user_agent=opts.get("user_agent"), workers=opts.get("workers"), warc_dir=opts.get("warc_dir"),
         sites=sites or None, articles_only=opts.get("articles_only") or None,
-        max_failure_share=opts.get("max_failure_share"),
+        max_failure_share=opts.get("max_failure_share"), shard=opts.get("shard"),
     )
 
 
@@ -249,8 +249,8 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[Any], None]]:
         def on_event(event: Any) -> None:
             if event.kind in counts:
                 counts[event.kind] += 1
-            if event.kind == "failed" and not quiet:
-                progress.console.print(f"failed: {event.url}: {event.detail}", markup=False, highlight=False,
+            if (event.kind == "failed" and not quiet) or event.detail.startswith("shard:"):
+                progress.console.print(f"{event.kind}: {event.url}: {event.detail}", markup=False, highlight=False,
                                        soft_wrap=True)  # one line each, however long
             log.info(event.kind, extra={"fields": {"url": event.url, "detail": event.detail}})
             progress.update(task, description="fetched {fetched}  archived {archived}  failed {failed}".format(**counts))
@@ -284,16 +284,61 @@ def main() -> None:
     """The command group."""
 
 
+ENGINE_OPTION = click.option("--engine", type=click.Choice(["dask"]), default=None,
+                             help="Run on a Dask cluster (pip install -e '.[dask]'); default: this process.")
+SCHEDULER_OPTION = click.option("--scheduler", default=None,
+                                help="Dask scheduler address (tcp://HOST:8786) [a local cluster].")
+
+
 @main.command()
 @click.argument("urls", nargs=-1, required=True)
+@click.option("--shard", default=None, metavar="K/N", help="Crawl only the hosts in shard K of N (stable host hash).")
+@ENGINE_OPTION
+@click.option("--shards", type=click.IntRange(1, 1024), default=None, help="With --engine dask: N shard crawls as tasks.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="With --engine dask: folder of the shard archives [DB.shards].")
+@SCHEDULER_OPTION
 @run_options
-def crawl(urls: tuple[str, ...], **opts: Any) -> None:
+def crawl(urls: tuple[str, ...], shard: str | None, engine: str | None, shards: int | None, out_dir: str | None,
+          scheduler: str | None, **opts: Any) -> None:
     """Crawl from URLS (home/section pages, feeds, sitemaps), following links on the same hosts.
 
     Known articles are not fetched again unless --refresh/--refresh-after; seeds, index pages,
     feeds and sitemaps are rechecked (conditional GET). A killed run resumes where it stopped.
+    With --engine dask --shards N, N shard crawls run as Dask tasks, then merge into --db.
     """
+    if engine == "dask":
+        _crawl_dask(urls, shards or 2, out_dir, scheduler, opts)
+    with _errors_to_exit():
+        opts["shard"] = _parse_shard(shard) if shard else None
     _run(urls, opts, follow=True, command="crawl")
+
+
+def _parse_shard(text: str) -> tuple[int, int]:
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise UsageError(f"--shard wants K/N with 1 <= K <= N, not {text!r}")
+    return int(k), int(n)
+
+
+def _crawl_dask(urls: tuple[str, ...], shards: int, out_dir: str | None, scheduler: str | None,
+                opts: dict[str, Any]) -> None:
+    from scraper.research.distributed import crawl_shards, require_dask
+    from scraper.store.merge import merge_archives
+
+    with _errors_to_exit():
+        require_dask()
+        _setup_logging(opts.get("log_file"))
+        for url in urls:
+            scraper.crawler.urls.validate_url(url)
+        results = crawl_shards(list(urls), _settings(opts), out_dir or f"{opts['db_path']}.shards", shards,
+                               scheduler=scheduler, workers=shards)
+        for path, counts in results:
+            if not opts["quiet"]:
+                click.echo(f"{path}: " + ", ".join(f"{k} {v}" for k, v in counts.items()), err=True)
+        with _open_archive(opts["db_path"], lock=True) as archive:
+            merged = merge_archives(archive, [path for path, _ in results])
+        _print_counts("crawl", {**merged, "failed": sum(c["exit_code"] != 0 for _, c in results)}, quiet=opts["quiet"])
 
 
 @main.command()
@@ -439,19 +484,64 @@ def reextract(urls: tuple[str, ...], sites_file: str | None, db_path: str, quiet
 
 
 @main.command("import-warc")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True)
+@ENGINE_OPTION
+@SCHEDULER_OPTION
+@click.option("--workers", type=click.IntRange(1, 1024), default=None, help="Local Dask worker processes [cores].")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="With --engine dask: the Parquet dataset and its manifest [DB.parts].")
+@click.option("--no-raw", is_flag=True, help="With --engine dask: leave raw pages out (of the parts and the archive).")
+@click.option("--no-load", is_flag=True, help="With --engine dask: write the Parquet dataset only, no archive.")
 @SITES_OPTION
 @writer_options
-def import_warc(files: tuple[str, ...], sites_file: str | None, db_path: str, quiet: bool,
+def import_warc(files: tuple[str, ...], engine: str | None, scheduler: str | None, workers: int | None,
+                out_dir: str | None, no_raw: bool, no_load: bool, sites_file: str | None, db_path: str, quiet: bool,
                 log_file: str | None) -> None:
-    """Extract and archive articles from existing WARC files."""
-    from scraper.research.warc import import_warcs
+    """Extract and archive articles from existing WARC files (paths, fsspec URLs, or @LIST.txt of them)."""
+    from scraper.research.warc import expand_inputs, import_warcs
+
+    with _errors_to_exit():
+        _setup_logging(log_file)
+        inputs, settings = expand_inputs(files), _settings({"sites_file": sites_file})
+        if engine == "dask":
+            counts = _import_dask(inputs, settings, out_dir or f"{db_path}.parts", None if no_load else db_path,
+                                  scheduler=scheduler, workers=workers, raw=not no_raw, quiet=quiet)
+        else:
+            with _open_archive(db_path, lock=True) as archive:
+                counts = import_warcs(archive, inputs, settings=settings)
+        _print_counts("import-warc", counts, quiet=quiet)
+
+
+def _import_dask(inputs: list[str], settings: Settings, out_dir: str, db_path: str | None, *, scheduler: str | None,
+                 workers: int | None, raw: bool, quiet: bool) -> dict[str, int]:
+    from scraper.research.distributed import import_warcs_dask, require_dask
+
+    require_dask()
+
+    def show(p: Any) -> None:
+        if not quiet:
+            click.echo(f"files {p.done}/{p.total}  articles {p.articles}  failed {p.failed}  "
+                       f"{p.rate:.0f} articles/s  {p.last}", err=True)
+
+    result = import_warcs_dask(inputs, out_dir, db_path=db_path, settings=settings, scheduler=scheduler,
+                               workers=workers, raw=raw, on_progress=show, args={"out": out_dir, "files": len(inputs)})
+    for source, error in result.failed_inputs:
+        _error(f"{source}: {error}")
+    return {"files": result.inputs, **result.counts}
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@writer_options
+def merge(sources: tuple[str, ...], db_path: str, quiet: bool, log_file: str | None) -> None:
+    """Merge archives (e.g. of crawl --shard K/N) into --db: newest version wins, nothing duplicated."""
+    from scraper.store.merge import merge_archives
 
     with _errors_to_exit():
         _setup_logging(log_file)
         with _open_archive(db_path, lock=True) as archive:
-            counts = import_warcs(archive, [Path(f) for f in files], settings=_settings({"sites_file": sites_file}))
-        _print_counts("import-warc", counts, quiet=quiet)
+            counts = merge_archives(archive, list(sources))
+        _print_counts("merge", counts, quiet=quiet)
 
 
 def _print_counts(command: str, counts: dict[str, int], *, quiet: bool) -> None:

@@ -71,6 +71,7 @@ class Settings:
     follow_links: bool = True
     articles_only: bool = False  # fetch: refuse pages that are no article (crawl always does)
     max_failure_share: float = 0.1  # exit 1 when more of a run's fetches fail (see README, "Exit codes")
+    shard: tuple[int, int] | None = None  # (K, N): crawl only the hosts in shard K of N
     # machinery
     workers: int | None = None  # extraction processes; None = cores
     warc_dir: str | None = None

@@ -48,7 +48,7 @@ def test_crawl_and_fetch_are_functions() -> None:
     assert isinstance(scraper.crawl, types.FunctionType) and isinstance(scraper.fetch, types.FunctionType)
 
 
-WRITERS = {"crawl", "fetch", "demo", "reextract", "import-warc"}
+WRITERS = {"crawl", "fetch", "demo", "reextract", "import-warc", "merge"}
 
 
 def _options(command: click.Command) -> set[str]:

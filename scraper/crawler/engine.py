@@ -116,6 +116,7 @@ class Crawler:
         """Crawl from ``seeds`` (or fetch exactly them, and nothing else, when ``follow`` is False)."""
         started = time.monotonic()
         links = [Link(canonicalize(u), "unknown" if follow else "article") for u in seeds]
+        links = [link for link in links if self._in_shard(link.url)]
         self._named = frozenset(link.url for link in links)
         for link in links:
             self._hosts.add(host_of(link.url))
@@ -172,7 +173,16 @@ class Crawler:
                 raise
 
     def _scope(self) -> Scope:
-        return Scope(frozenset(self._hosts), self._follow)
+        return Scope(frozenset(self._hosts), self._follow, self.settings.shard)
+
+    def _in_shard(self, url: str) -> bool:
+        """Seeds of other shards' hosts are skipped, and said so."""
+        if Scope(frozenset(), True, self.settings.shard).in_shard(url):
+            return True
+        self._summary.skipped += 1
+        self._on_event(Event("skipped", url, f"shard: its host is not in shard {self.settings.shard[0]}/"
+                                              f"{self.settings.shard[1]}"))  # type: ignore[index]
+        return False
 
     async def _loop(self, fetcher: Fetcher, batcher: _Batcher | None, started: float) -> None:
         in_flight: dict[asyncio.Task[None], str] = {}

@@ -7,6 +7,7 @@ article is one row whatever link led to it.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 import socket
@@ -29,6 +30,7 @@ __all__ = [
     "validate_url",
     "url_problem",
     "absolute",
+    "host_shard",
 ]
 
 # Strong signs of a listing, not a story. Only strong ones: a wrong "index"
@@ -103,6 +105,15 @@ def validate_url(url: str) -> str:
 def host_of(url: str) -> str:
     """``host[:port]`` in lower case: the unit of politeness and scope."""
     return urlsplit(url).netloc.lower()
+
+
+def host_shard(url: str, count: int) -> int:
+    """The shard (1..count) of the URL's host: a stable hash (sha1), the same on every machine and run.
+
+    ``www.`` is dropped first, so a site's bare and www hosts land in one shard.
+    """
+    host = host_of(url).removeprefix("www.")
+    return int.from_bytes(hashlib.sha1(host.encode("utf-8")).digest()[:8], "big") % count + 1
 
 
 def site_of(url: str) -> str:

@@ -26,6 +26,7 @@ from scraper.crawler.urls import (
     archive_key,
     canonicalize,
     host_of,
+    host_shard,
     is_asset,
     is_private_host,
     looks_like_article,
@@ -58,10 +59,16 @@ class Scope:
 
     hosts: frozenset[str]
     follow: bool
+    shard: tuple[int, int] | None = None  # (K, N): only hosts in shard K of N (crawl --shard)
 
     def allows(self, url: str, found_on: str) -> bool:
         """True when a link to ``url`` found on ``found_on`` may be crawled."""
-        return host_of(url) in self.hosts and (is_private_host(found_on) or not is_private_host(url))
+        return (host_of(url) in self.hosts and (is_private_host(found_on) or not is_private_host(url))
+                and self.in_shard(url))
+
+    def in_shard(self, url: str) -> bool:
+        """True when the URL's host belongs to this run's shard (always, without sharding)."""
+        return self.shard is None or host_shard(url, self.shard[1]) == self.shard[0]
 
 
 @dataclass(slots=True)

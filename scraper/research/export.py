@@ -109,7 +109,7 @@ def _write_csv(rows: Rows, out: IO[str]) -> int:
     return count
 
 
-def _parquet_schema(pa: Any) -> Any:
+def parquet_schema(pa: Any) -> Any:
     fields = []
     for name in EXPORT_COLUMNS:
         if name in _INT_COLUMNS:
@@ -130,7 +130,7 @@ def _write_parquet(rows: Rows, out: IO[bytes]) -> int:
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError as exc:
         raise UsageError(_PARQUET_HINT) from exc
-    schema = _parquet_schema(pa)
+    schema = parquet_schema(pa)
     count = 0
     with pq.ParquetWriter(out, schema, compression="zstd") as writer:
         batch: list[dict[str, Any]] = []

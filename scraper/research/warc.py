@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,14 +17,14 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from scraper.config import Settings
 from scraper.crawler.urls import archive_key, is_http_url, looks_like_article, site_of
-from scraper.errors import ExtractionError
+from scraper.errors import ExtractionError, UsageError
 from scraper.extractor.article import extract
-from scraper.models import Page
+from scraper.models import Article, Page
 
 if TYPE_CHECKING:
     from scraper.store.archive import Archive
 
-__all__ = ["iter_warc_pages", "import_warcs", "IMPORT_COUNTS"]
+__all__ = ["iter_warc_pages", "import_warcs", "extract_warc", "save_item", "WarcItem", "IMPORT_COUNTS", "expand_inputs"]
 
 
 #: What :func:`import_warcs` counts; records = the sum of the others.
@@ -65,17 +66,29 @@ def _to_page(record: Any, max_bytes: int | None) -> Page | str:
                 http_version=version or record.http_headers.protocol or "HTTP/1.1")
 
 
-def _iter_records(path: Path, max_bytes: int | None) -> Iterator[Page | str]:
+def _open(source: str | Path) -> Any:
+    """A binary file object: a local path, or any fsspec URL (s3://, https://...) when fsspec is installed."""
+    text = str(source)
+    if "://" in text and not text.startswith("file://"):
+        try:
+            import fsspec  # type: ignore[import-untyped]
+        except ImportError as exc:
+            raise OSError(f"reading {text} needs fsspec (pip install fsspec, plus s3fs for s3://)") from exc
+        return fsspec.open(text, "rb").open()
+    return open(text.removeprefix("file://"), "rb")
+
+
+def _iter_records(source: str | Path, max_bytes: int | None) -> Iterator[Page | str]:
     """Every record of the file: a Page, a reason to skip it, or ``"failed: ..."`` (then stop)."""
     try:
-        with open(path, "rb") as fh:
+        with _open(source) as fh:
             for record in ArchiveIterator(fh, arc2warc=True, check_digests=True):
                 yield _to_page(record, max_bytes)
     except _READ_ERRORS as exc:
         yield f"failed: {type(exc).__name__}: {exc}"
 
 
-def iter_warc_pages(path: Path, *, max_bytes: int | None = None) -> Iterator[Page]:
+def iter_warc_pages(path: str | Path, *, max_bytes: int | None = None) -> Iterator[Page]:
     """The HTTP response records of a WARC (or ARC) file as Pages, in file order.
 
     ``url`` and ``final_url`` are the WARC-Target-URI, ``fetched_at`` the WARC-Date,
@@ -85,11 +98,33 @@ def iter_warc_pages(path: Path, *, max_bytes: int | None = None) -> Iterator[Pag
     Raises:
         ExtractionError: the file is unreadable or damaged.
     """
-    for item in _iter_records(Path(path), max_bytes):
+    for item in _iter_records(path, max_bytes):
         if isinstance(item, Page):
             yield item
         elif item.startswith("failed: "):
             raise ExtractionError(f"unreadable WARC file: {item[8:]}", url=str(path))
+
+
+def expand_inputs(args: Sequence[str]) -> list[str]:
+    """Input paths or URLs; ``@list.txt`` stands for the paths in that file, one a line.
+
+    Raises:
+        UsageError: a list file or a local input does not exist.
+    """
+    inputs: list[str] = []
+    for arg in args:
+        if arg.startswith("@"):
+            try:
+                lines = Path(arg[1:]).read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                raise UsageError(f"cannot read input list: {exc.strerror}", url=arg[1:]) from exc
+            inputs += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        else:
+            inputs.append(arg)
+    for source in inputs:
+        if ("://" not in source or source.startswith("file://")) and not Path(source.removeprefix("file://")).is_file():
+            raise UsageError("no such WARC file", url=source)
+    return list(dict.fromkeys(inputs))  # an input named twice is still one task
 
 
 def _looks_html(page: Page) -> bool:
@@ -100,28 +135,69 @@ def _looks_html(page: Page) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<body" in head
 
 
-def _import_page(archive: Archive, page: Page, settings: Settings) -> str:
-    """Archive one page if it is an article; return the counter it adds to."""
+@dataclass(frozen=True, slots=True)
+class WarcItem:
+    """One record of a WARC file after extraction: what both import paths (one process, Dask) write.
+
+    ``outcome`` is ``"article"`` (``page`` and ``article`` set, the article keyed and ready to
+    save), ``"skipped"``, or ``"failed"`` (``url``, ``kind``, ``error``, ``status`` say what).
+    """
+
+    outcome: str
+    page: Page | None = None
+    article: Article | None = None
+    url: str = ""
+    kind: str = ""
+    error: str = ""
+    status: int | None = None
+
+
+def _item_of(page: Page, settings: Settings) -> WarcItem:
+    """Extract one page and apply the filters (page type, scope): the per-record logic."""
     if page.status != 200 or not page.content or not _looks_html(page):
-        return "skipped"
+        return WarcItem("skipped")
     try:
         article = extract(page.content, page.final_url, content_type=page.content_type or None,
                           site=settings.site(site_of(page.final_url)), fetched_at=page.fetched_at,
                           status=page.status)
     except ExtractionError as exc:
-        archive.record_failure(run_id=None, url=page.url, kind=exc.kind, error=exc.message, attempts=1,
-                               status=page.status)
-        return "failed"
+        return WarcItem("failed", url=page.url, kind=exc.kind, error=exc.message, status=page.status)
     key = archive_key(page.final_url, article.canonical_url)
     if article.page_type != "article" or looks_like_article(key, settings.site(site_of(key))) is False:
+        return WarcItem("skipped")
+    return WarcItem("article", page=page, article=article.replace(url=key, site=article.site or site_of(key)))
+
+
+def extract_warc(source: str | Path, settings: Settings | None = None) -> Iterator[WarcItem]:
+    """Every record of one WARC file (path or fsspec URL), extracted and filtered, in file order.
+
+    Pure apart from reading the file: nothing is stored. A damaged or unreadable file
+    ends with one ``failed`` item of kind ``"warc"`` naming the file.
+    """
+    settings = settings or Settings()
+    for item in _iter_records(source, settings.max_bytes):
+        if isinstance(item, Page):
+            yield _item_of(item, settings)
+        elif item.startswith("failed: "):
+            yield WarcItem("failed", url=str(source), kind="warc", error=item[8:])
+        else:
+            yield WarcItem("skipped")
+
+
+def save_item(archive: Archive, item: WarcItem, *, run_id: int | None = None) -> str:
+    """Write one extracted record into the archive; return the counter it adds to."""
+    if item.outcome == "failed":
+        archive.record_failure(run_id=run_id, url=item.url, kind=item.kind, error=item.error, attempts=1,
+                               status=item.status)
+        return "failed"
+    if item.outcome != "article" or item.page is None or item.article is None:
         return "skipped"
-    article = article.replace(url=key, site=article.site or site_of(key))
     with archive.transaction():
-        page_id = archive.save_page(page)
-        return _VERDICTS[archive.save_article(article, page_id=page_id)]
+        page_id = archive.save_page(item.page, run_id=run_id)
+        return _VERDICTS[archive.save_article(item.article, page_id=page_id)]
 
 
-def import_warcs(archive: Archive, paths: Sequence[Path], *, settings: Settings | None = None) -> dict[str, int]:
+def import_warcs(archive: Archive, paths: Sequence[str | Path], *, settings: Settings | None = None) -> dict[str, int]:
     """Extract and archive the article pages found in WARC files (ours or anyone's crawl).
 
     Only ``response`` records with a 200 HTML payload are extracted; an article
@@ -139,16 +215,9 @@ def import_warcs(archive: Archive, paths: Sequence[Path], *, settings: Settings 
     settings = settings or Settings()
     counts = dict.fromkeys(IMPORT_COUNTS, 0)
     for path in paths:
-        for item in _iter_records(Path(path), settings.max_bytes):
-            if isinstance(item, Page):
-                outcome = _import_page(archive, item, settings)
-            elif item.startswith("failed: "):
-                archive.record_failure(run_id=None, url=str(path), kind="warc", error=item[8:], attempts=1)
-                outcome = "failed"
-            else:
-                outcome = "skipped"
+        for item in extract_warc(path, settings):
             counts["records"] += 1
-            counts[outcome] += 1
+            counts[save_item(archive, item)] += 1
     if counts["archived"] or counts["updated"]:
         assign_clusters(archive)
     return counts

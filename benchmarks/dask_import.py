@@ -1,0 +1,133 @@
+"""WARC import on Dask against today's single-process import-warc (issue 14). Prints one table, asserts nothing.
+
+    python benchmarks/dask_import.py [--pages 20000] [--cache /tmp/news-archiver-warcs] [--prepare-only]
+
+1. Prepare (cached under ``--cache``, reused by later runs): serve ``GeneratedSite(N)`` from a
+   separate process on 127.0.0.1 and crawl it with ``--warc`` (files rotated at ~2 MB, so
+   there are many inputs to spread over workers).
+2. In the same run, time over the same WARC files:
+   - ``import_warcs`` (today's path, one process) into a fresh archive;
+   - ``import_warcs_dask`` with a LocalCluster of 1 worker process, then of 2: the map
+     (extraction to Parquet parts) and the load (one SQLite writer) timed apart;
+   - the per-task overhead of the scheduler: 200 empty tasks, round trip per task.
+Every figure comes from the same run, so ratios compare like with like on a busy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import SiteServer  # noqa: E402
+
+WARC_FILE_BYTES = 2 * 1024 * 1024
+
+
+def prepare(pages: int, cache: Path) -> list[Path]:
+    """The WARC files of a crawl of GeneratedSite(pages), made once and cached."""
+    from scraper.config import Settings
+    from scraper.crawler.runs import run_archive
+
+    warcs = cache / f"site-{pages}" / "warcs"
+    done = cache / f"site-{pages}" / "DONE"
+    if not done.exists():
+        shutil.rmtree(warcs.parent, ignore_errors=True)
+        warcs.mkdir(parents=True)
+        server = SiteServer(pages)
+        try:
+            started = time.monotonic()
+            settings = Settings(delay=0, concurrency=16, warc_dir=str(warcs), warc_max_bytes=WARC_FILE_BYTES)
+            summary = run_archive(warcs.parent / "crawl.db", [server.base + "/"], settings)
+            print(f"prepared: crawled {summary.fetched} pages, {summary.archived} articles in "
+                  f"{time.monotonic() - started:.0f}s", file=sys.stderr)
+        finally:
+            server.close()
+        done.write_text("ok\n")
+    return sorted(warcs.glob("*.warc.gz"))
+
+
+def _time(label: str, call: object) -> tuple[float, object]:
+    started = time.monotonic()
+    result = call()  # type: ignore[operator]
+    seconds = time.monotonic() - started
+    print(f"{label}: {seconds:.1f}s", file=sys.stderr)
+    return seconds, result
+
+
+def task_overhead(client: object, tasks: int = 200) -> float:
+    """Seconds per empty task, submitted and gathered through the scheduler."""
+    started = time.monotonic()
+    futures = client.map(abs, range(tasks), pure=False)  # type: ignore[attr-defined]
+    client.gather(futures)  # type: ignore[attr-defined]
+    return (time.monotonic() - started) / tasks
+
+
+def measure(files: list[Path], work: Path) -> list[tuple[str, str, str]]:
+    """Rows (measure, value, note)."""
+    from distributed import Client, LocalCluster
+
+    from scraper.research.distributed import import_warcs_dask
+    from scraper.research.warc import import_warcs
+    from scraper.store.archive import Archive
+
+    rows: list[tuple[str, str, str]] = []
+    with Archive(work / "single.db") as archive:
+        single, counts = _time("single-process import_warcs", lambda: import_warcs(archive, files))
+    articles = counts["archived"]  # type: ignore[index]
+    rows.append(("single process (today's path)", f"{single:.1f} s", f"{articles / single:.0f} articles/s"))
+    results: dict[int, float] = {}
+    maps: dict[int, float] = {}
+    for workers in (1, 2):
+        started = time.monotonic()
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            client.wait_for_workers(workers)
+            rows.append((f"local cluster start, {workers} worker(s)", f"{time.monotonic() - started:.1f} s",
+                         "not in the totals below"))
+            if workers == 1:
+                per_task = task_overhead(client)
+                rows.append(("scheduler overhead per task", f"{per_task * 1000:.2f} ms", "200 empty tasks"))
+            out = work / f"parts-{workers}"
+            total, result = _time(f"dask {workers} worker(s)", lambda: import_warcs_dask(
+                files, out, db_path=work / f"dask-{workers}.db", client=client))
+        results[workers] = total
+        maps[workers] = result.map_seconds  # type: ignore[attr-defined]
+        rows.append((f"dask, {workers} worker(s): total", f"{total:.1f} s",
+                     f"{result.counts['archived'] / total:.0f} articles/s; "  # type: ignore[attr-defined]
+                     f"map {result.map_seconds:.1f} s, load {result.load_seconds:.1f} s "  # type: ignore[attr-defined]
+                     f"({result.counts['archived'] / max(result.load_seconds, 1e-9):.0f} articles/s)"))  # type: ignore[attr-defined]
+    rows.append(("2 workers vs 1 (target >= 1.7x)", f"{results[1] / results[2]:.2f}x", "total time ratio"))
+    rows.append(("2 workers vs 1, map only", f"{maps[1] / maps[2]:.2f}x", "extraction to Parquet"))
+    rows.append(("dask 1 worker vs single (target <= 1.15x)", f"{results[1] / single:.2f}x", "total time ratio"))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=20000)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "news-archiver-warcs")
+    parser.add_argument("--prepare-only", action="store_true")
+    args = parser.parse_args()
+    files = prepare(args.pages, args.cache)
+    print(f"{len(files)} WARC files, {sum(f.stat().st_size for f in files) / 1e6:.0f} MB", file=sys.stderr)
+    if args.prepare_only:
+        return
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="dask-bench-") as tmp:
+        rows = measure(files, Path(tmp))
+    print(f"load average before: {load:.2f}, after: {os.getloadavg()[0]:.2f} (2 cores)")
+    print(f"{'measure':<45} {'value':>10}  note")
+    for name, value, note in rows:
+        print(f"{name:<45} {value:>10}  {note}")
+
+
+if __name__ == "__main__":
+    main()

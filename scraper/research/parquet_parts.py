@@ -1,0 +1,220 @@
+"""Parquet parts: what a Dask worker writes for one WARC input, and the one writer that loads them.
+
+Layout of an output folder (a Hive-partitioned Parquet dataset: DuckDB, Spark and
+``pyarrow.dataset`` read it as one table)::
+
+    OUT/site=SITE/month=YYYY-MM/part-<input id>.parquet   articles of one input in one partition
+    OUT/_manifest/<input id>.json                          the input is finished (written last)
+
+Columns: :data:`~scraper.research.export.EXPORT_COLUMNS` (the archive-only ones, such as
+``version`` and ``cluster_id``, are null until loaded), then ``input_id``, ``record`` (position in
+the input, so the loader replays the file's order), ``signature`` (the MinHash for clusters, made
+by the worker) and, unless raw pages are left out, ``page_url``, ``page_final_url``,
+``page_status``, ``page_headers`` (JSON), ``page_fetched_at``, ``page_http_version``,
+``page_content`` (the payload as fetched). Names starting with ``_`` are ignored by dataset readers.
+
+Every file is written to a temporary name and renamed; part names depend only on the input, so a
+task run twice (a worker killed, a rerun) overwrites its own parts and never duplicates them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from scraper.errors import UsageError
+from scraper.models import Article, Page, RelatedLink
+from scraper.research.export import EXPORT_COLUMNS, parquet_schema
+from scraper.research.warc import _VERDICTS, WarcItem
+from scraper.store.archive import Archive
+from scraper.store.clusters import save_signature
+from scraper.store.query import now_iso
+
+__all__ = ["DASK_HINT", "input_id", "write_parts", "finished_inputs", "load_parts", "PAGE_COLUMNS"]
+
+DASK_HINT = "the Dask engine needs its extra: pip install -e '.[dask]'"
+MANIFEST = "_manifest"
+PAGE_COLUMNS = ("page_url", "page_final_url", "page_status", "page_headers", "page_fetched_at",
+                "page_http_version", "page_content")
+_ARCHIVE_ONLY = ("first_archived_at", "updated_at", "version", "cluster_id", "page_id")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+_MONTH = re.compile(r"\d{4}-\d{2}")
+_LOADED_TABLE = ("CREATE TABLE IF NOT EXISTS warc_inputs_loaded (input_id TEXT PRIMARY KEY, input TEXT NOT NULL,"
+                 " loaded_at TEXT NOT NULL, run_id INTEGER)")
+
+
+def _pyarrow() -> tuple[Any, Any]:
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise UsageError(DASK_HINT) from exc
+    return pa, pq
+
+
+def input_id(source: str | Path) -> str:
+    """A stable id for an input path or URL (names its parts and its manifest entry)."""
+    return hashlib.sha1(str(source).encode("utf-8")).hexdigest()[:20]
+
+
+def _schema(pa: Any, raw: bool) -> Any:
+    fields = list(parquet_schema(pa))
+    fields += [pa.field("input_id", pa.string()), pa.field("record", pa.int64()), pa.field("signature", pa.binary())]
+    if raw:
+        fields += [pa.field(name, pa.int64() if name == "page_status" else pa.binary() if name == "page_content"
+                            else pa.string()) for name in PAGE_COLUMNS]
+    return pa.schema(fields)
+
+
+def _row(item: WarcItem, ident: str, record: int, raw: bool) -> dict[str, Any]:
+    from scraper.store.clusters import signature
+
+    article, page = item.article, item.page
+    assert article is not None and page is not None
+    row: dict[str, Any] = {name: getattr(article, name, None) for name in EXPORT_COLUMNS}
+    row.update(dict.fromkeys(_ARCHIVE_ONLY), feed_date=None, sitemap_lastmod=None, input_id=ident, record=record,
+               signature=signature(article.body))
+    if raw:
+        row.update(page_url=page.url, page_final_url=page.final_url, page_status=page.status,
+                   page_headers=json.dumps(page.headers), page_fetched_at=page.fetched_at,
+                   page_http_version=page.http_version, page_content=page.content)
+    return row
+
+
+def _partition(row: dict[str, Any]) -> str:
+    published = row.get("published") or ""
+    month = published[:7] if _MONTH.fullmatch(published[:7]) else "unknown"
+    return f"site={_UNSAFE.sub('_', row.get('site') or 'unknown')}/month={month}"
+
+
+def _write_atomic(path: Path, write: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_parts(source: str | Path, items: Iterable[WarcItem], out_dir: Path, *, raw: bool = True) -> dict[str, Any]:
+    """Write one input's articles as Parquet parts, then its manifest entry; return the entry.
+
+    The entry holds the input, its part files (relative to ``out_dir``), the counts
+    (records, articles, skipped, failed) and the failures (url, kind, error, status).
+    """
+    pa, pq = _pyarrow()
+    ident = input_id(source)
+    counts = {"records": 0, "articles": 0, "skipped": 0, "failed": 0}
+    failures: list[list[Any]] = []
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for record, item in enumerate(items):
+        counts["records"] += 1
+        if item.outcome == "article":
+            counts["articles"] += 1
+            row = _row(item, ident, record, raw)
+            groups.setdefault(_partition(row), []).append(row)
+        elif item.outcome == "failed":
+            counts["failed"] += 1
+            failures.append([item.url, item.kind, item.error, item.status])
+        else:
+            counts["skipped"] += 1
+    schema = _schema(pa, raw)
+    parts = []
+    for partition, rows in sorted(groups.items()):
+        relative = f"{partition}/part-{ident}.parquet"
+        table = pa.Table.from_pylist(rows, schema=schema)
+        _write_atomic(out_dir / relative, lambda tmp, table=table: pq.write_table(table, tmp, compression="zstd"))
+        parts.append(relative)
+    entry = {"input": str(source), "input_id": ident, "parts": parts, "counts": counts, "failures": failures,
+             "raw": raw, "finished_at": now_iso()}
+    _write_atomic(out_dir / MANIFEST / f"{ident}.json",
+                  lambda tmp: tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8"))
+    return entry
+
+
+def finished_inputs(out_dir: Path) -> dict[str, dict[str, Any]]:
+    """The manifest: input id -> entry, for every input whose parts are complete."""
+    entries = {}
+    for path in sorted((out_dir / MANIFEST).glob("*.json")):
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # unreadable entry: the input is simply done again
+        entries[entry["input_id"]] = entry
+    return entries
+
+
+def _article(row: dict[str, Any]) -> Article:
+    related = [RelatedLink(title=link["title"], url=link["url"]) for link in row["related"] or []]
+    fields = {name: row[name] for name in Article.__dataclass_fields__ if name in row}
+    return Article(**{**fields, "authors": list(row["authors"] or []), "related": related})
+
+
+def _page(row: dict[str, Any]) -> Page:
+    return Page(url=row["page_url"], final_url=row["page_final_url"], status=int(row["page_status"]),
+                headers=json.loads(row["page_headers"]), content=row["page_content"],
+                fetched_at=row["page_fetched_at"], http_version=row["page_http_version"])
+
+
+def _rows(out_dir: Path, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    _pa, pq = _pyarrow()
+    rows = [row for part in entry["parts"] for row in pq.read_table(out_dir / part).to_pylist()]
+    return sorted(rows, key=lambda row: row["record"])
+
+
+def _load_entry(archive: Archive, out_dir: Path, entry: dict[str, Any], run_id: int | None) -> dict[str, int]:
+    counts = {"archived": 0, "updated": 0, "unchanged": 0}
+    rows = _rows(out_dir, entry)  # read before the write lock is taken
+    with archive.transaction():
+        for row in rows:
+            article = _article(row)
+            page_id = archive.save_page(_page(row), run_id=run_id) if entry.get("raw", True) else None
+            verdict = _VERDICTS[archive.save_article(article, page_id=page_id)]
+            if verdict != "unchanged":
+                save_signature(archive, article.url, article.content_hash, row["signature"])
+            counts[verdict] += 1
+        for url, kind, error, status in entry["failures"]:
+            archive.record_failure(run_id=run_id, url=url, kind=kind, error=error, attempts=1, status=status)
+        archive.db.execute("INSERT INTO warc_inputs_loaded (input_id, input, loaded_at, run_id) VALUES (?, ?, ?, ?)",
+                           [entry["input_id"], entry["input"], now_iso(), run_id])
+    return counts
+
+
+def load_parts(archive: Archive, out_dir: Path, sources: Sequence[str | Path], *,
+               run_id: int | None = None) -> dict[str, int]:
+    """Load the finished inputs among ``sources`` (in that order) into the archive, one writer.
+
+    Idempotent: an input already loaded (table ``warc_inputs_loaded``, written in the same
+    transaction as its articles) is skipped, so a rerun or a killed loader adds nothing twice.
+    Returns the archive's counters (archived, updated, unchanged, skipped, failed) plus
+    ``loaded`` (inputs loaded now) and ``already`` (inputs loaded before).
+    """
+    from scraper.store.clusters import assign_clusters
+
+    entries = finished_inputs(out_dir)
+    with archive.transaction():
+        archive.db.execute(_LOADED_TABLE)
+    done = {row[0] for row in archive.db.execute("SELECT input_id FROM warc_inputs_loaded")}
+    counts = dict.fromkeys(("archived", "updated", "unchanged", "skipped", "failed", "loaded", "already"), 0)
+    for source in sources:
+        entry = entries.get(input_id(source))
+        if entry is None:
+            continue
+        if entry["input_id"] in done:
+            counts["already"] += 1
+            continue
+        for name, value in _load_entry(archive, out_dir, entry, run_id).items():
+            counts[name] += value
+        counts["skipped"] += entry["counts"]["skipped"]
+        counts["failed"] += entry["counts"]["failed"]
+        counts["loaded"] += 1
+        done.add(entry["input_id"])
+    if counts["archived"] or counts["updated"]:
+        assign_clusters(archive)
+    return counts

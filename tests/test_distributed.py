@@ -1,0 +1,162 @@
+"""WARC import and sharded crawls on a real Dask cluster: a scheduler and two worker processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+pa_dataset = pytest.importorskip("pyarrow.dataset")
+
+from scraper.config import Settings  # noqa: E402
+from scraper.crawler.runs import run_archive  # noqa: E402
+from scraper.research.demo_site import StaticSite  # noqa: E402
+from scraper.research.distributed import MapProgress, crawl_shards, import_warcs_dask  # noqa: E402
+from scraper.research.warc import import_warcs  # noqa: E402
+from scraper.store.archive import Archive  # noqa: E402
+from scraper.store.merge import merge_archives  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_SITE = ROOT / "fixtures" / "site"
+# Archive bookkeeping that records when a row was written, not what it holds.
+WRITE_TIMES = {"first_archived_at", "updated_at"}
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[object]:
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None)
+    with cluster, distributed.Client(cluster) as dask:
+        dask.wait_for_workers(2, timeout=60)
+        yield dask
+
+
+@pytest.fixture(scope="module")
+def warcs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The fixture site crawled with --warc, rotated small so there are several input files."""
+    tmp = tmp_path_factory.mktemp("warcs")
+    with StaticSite(FIXTURE_SITE) as site:
+        run_archive(tmp / "crawl.db", [site.url("/")], Settings(delay=0, warc_dir=str(tmp / "w"),
+                                                                warc_max_bytes=6000, workers=0))
+    files = sorted((tmp / "w").glob("*.warc.gz"))
+    assert len(files) >= 4
+    return files
+
+
+def table(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return sorted(conn.execute(sql).fetchall())
+
+
+def articles(db: Path) -> dict[str, dict[str, object]]:
+    """Every article row, every column but the write times, keyed by url."""
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        return {row["url"]: {k: row[k] for k in row.keys() if k not in WRITE_TIMES}
+                for row in conn.execute("SELECT * FROM articles")}
+
+
+PAGES = "SELECT id, url, final_url, status, headers, fetched_at, content, codec, raw_size, sha256, http_version FROM pages"
+
+
+def test_dask_import_matches_single_process_and_resumes_from_the_manifest(
+        client: object, warcs: list[Path], tmp_path: Path) -> None:
+    with Archive(tmp_path / "single.db") as archive:
+        single = import_warcs(archive, warcs)
+    assert single["archived"] == 10
+    out = tmp_path / "parts"
+    # An interrupted first run: only the first two inputs were mapped, nothing loaded.
+    first = import_warcs_dask([str(w) for w in warcs[:2]], out, client=client)
+    assert first.already_mapped == 0 and not first.failed_inputs
+    seen: list[MapProgress] = []
+    result = import_warcs_dask([str(w) for w in warcs], out, db_path=tmp_path / "dask.db", client=client,
+                               on_progress=seen.append)
+    assert result.already_mapped == 2 and not result.failed_inputs
+    assert seen[-1].done == len(warcs) and len(_dataset_rows(out)) == 10
+    assert {k: result.counts[k] for k in ("archived", "updated", "unchanged", "skipped", "failed")} == {
+        k: single[k] for k in ("archived", "updated", "unchanged", "skipped", "failed")}
+    dask_db = tmp_path / "dask.db"
+    assert articles(dask_db) == articles(tmp_path / "single.db")  # byte for byte, cluster ids included
+    for sql in (PAGES, "SELECT * FROM related_links", "SELECT url, content_hash, signature FROM minhashes",
+                "SELECT url, kind, error FROM failures"):
+        assert table(dask_db, sql) == table(tmp_path / "single.db", sql), sql
+    assert table(dask_db, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'Almaty'")
+    assert table(dask_db, "SELECT command, archived, exit_code FROM runs") == [("import-warc", 10, 0)]
+    # The dataset: Hive-partitioned by site and month, the export columns first.
+    names = pa_dataset.dataset(out, format="parquet", partitioning="hive").schema.names
+    assert names[:3] == ["url", "canonical_url", "site"] and "month" in names and "page_content" in names
+    # A rerun maps nothing and loads nothing.
+    again = import_warcs_dask([str(w) for w in warcs], out, db_path=dask_db, client=client)
+    assert again.already_mapped == len(warcs) and again.counts["archived"] == 0 and again.counts["already"] == len(warcs)
+    assert articles(dask_db) == articles(tmp_path / "single.db") and table(dask_db, PAGES) == table(tmp_path / "single.db", PAGES)
+
+
+def _dataset_rows(out: Path) -> list[dict[str, object]]:
+    return pa_dataset.dataset(out, format="parquet", partitioning="hive").to_table(columns=["url"]).to_pylist()
+
+
+def test_sharded_crawl_as_dask_tasks_merges_into_the_full_crawl(client: object, tmp_path: Path) -> None:
+    with StaticSite(FIXTURE_SITE) as one, StaticSite(FIXTURE_SITE) as two:
+        seeds = [one.url("/"), two.url("/")]
+        run_archive(tmp_path / "full.db", seeds, Settings(delay=0, workers=0))
+        shards = crawl_shards(seeds, Settings(delay=0), tmp_path / "shards", 2, client=client)
+    assert [p.name for p, _ in shards] == ["shard-1.db", "shard-2.db"]
+    with Archive(tmp_path / "all.db") as archive:
+        merge_archives(archive, [p for p, _ in shards])
+    assert set(articles(tmp_path / "all.db")) == set(articles(tmp_path / "full.db"))
+    assert len(articles(tmp_path / "full.db")) == 20
+    assert sum(c["archived"] for _, c in shards) == 20
+
+
+def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(
+        client: object, warcs: list[Path], tmp_path: Path) -> None:
+    with Archive(tmp_path / "single.db") as archive:
+        import_warcs(archive, warcs)
+    pids = list(client.run(os.getpid).values())  # type: ignore[attr-defined]
+    killed: list[int] = []
+
+    def kill_one(progress: MapProgress) -> None:
+        if not killed and progress.done < progress.total:
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+
+    out, db = tmp_path / "parts", tmp_path / "dask.db"
+    result = import_warcs_dask([str(w) for w in warcs], out, db_path=db, client=client, on_progress=kill_one)
+    assert killed
+    if result.failed_inputs:  # the scheduler gave up on a task: a rerun finishes it
+        import_warcs_dask([str(w) for w in warcs], out, db_path=db, client=client)
+    assert articles(db) == articles(tmp_path / "single.db")
+    assert table(db, PAGES) == table(tmp_path / "single.db", PAGES)
+    client.wait_for_workers(2, timeout=60)  # type: ignore[attr-defined]
+
+
+def test_missing_dask_extra_is_one_line_naming_it(warcs: list[Path], tmp_path: Path) -> None:
+    # Make `import distributed` fail in the child, as on a machine without the extra.
+    blocker = tmp_path / "block" / "distributed"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text("raise ImportError('no distributed here')\n")
+    env = {**os.environ, "PYTHONPATH": f"{blocker.parent}{os.pathsep}{ROOT}"}
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "import-warc", str(warcs[0]), "--engine", "dask",
+                           "--db", str(tmp_path / "a.db")], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == ["error: the Dask engine needs its extra: pip install -e '.[dask]'"]
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_inputs_from_a_list_file_and_file_urls(warcs: list[Path], tmp_path: Path) -> None:
+    listing = tmp_path / "warcs.txt"
+    listing.write_text("# the crawl's files\n" + "".join(f"file://{w}\n" for w in warcs[1:]))
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "import-warc", str(warcs[0]), f"@{listing}",
+                           "--db", str(tmp_path / "a.db")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert len(articles(tmp_path / "a.db")) == 10
+    missing = subprocess.run([sys.executable, str(ROOT / "cli.py"), "import-warc", str(tmp_path / "nope.warc.gz"),
+                              "--db", str(tmp_path / "b.db")], capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and missing.stderr.strip() == f"error: {tmp_path / 'nope.warc.gz'}: no such WARC file"
