@@ -57,7 +57,7 @@ _QUERIES: dict[str, dict[str, Any]] = {
         "sql": "SELECT f.url, f.kind, f.status, f.attempts, f.error, f.at, r.command, r.started_at FROM failures f"
                " JOIN runs r ON r.id = f.run_id WHERE f.run_id = (SELECT max(id) FROM runs) ORDER BY f.id",
     },
-    "article_versions": {
+    "versions_of_article": {
         "title": "An article's versions",
         "description": "The current text and every superseded version of one article (give its url).",
         "sql": "SELECT version, 'current' AS kept, fetched_at, content_hash, headline, extractor_version"

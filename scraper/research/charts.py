@@ -10,7 +10,9 @@ chart of three years of days stays small.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -44,6 +46,14 @@ def require_matplotlib() -> Any:
     return matplotlib
 
 
+@contextmanager
+def _quiet_locator() -> Iterator[None]:
+    """The date locator warns when no tick interval fits exactly and then picks a good one anyway."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="AutoDateLocator was unable")
+        yield
+
+
 @dataclass
 class Chart:
     """One drawn chart: a file-friendly name, a title and the figure."""
@@ -57,7 +67,7 @@ class Chart:
         import matplotlib
 
         buffer = io.StringIO()
-        with matplotlib.rc_context(_STYLE):
+        with matplotlib.rc_context(_STYLE), _quiet_locator():
             self.figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
         text = buffer.getvalue()
         return text[text.index("<svg"):]
@@ -68,7 +78,7 @@ class Chart:
 
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{self.name}.png"
-        with matplotlib.rc_context(_STYLE):
+        with matplotlib.rc_context(_STYLE), _quiet_locator():
             self.figure.savefig(path, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
         return path
 
@@ -173,6 +183,8 @@ def sources_chart(cov: Coverage) -> Chart:
 
 def runs_chart(cov: Coverage) -> Chart:
     """Fetched, archived and failed per run, over time."""
+    import matplotlib.dates as mdates
+
     fig = _figure(2.6)
     ax = fig.subplots()
     when = [datetime.fromisoformat(r["started_at"]) for r in cov.runs]
@@ -184,6 +196,9 @@ def runs_chart(cov: Coverage) -> Chart:
     ax.set_ylim(bottom=0)
     if len(when) == 1:  # one point: give the axis a day either side
         ax.set_xlim(when[0] - timedelta(days=1), when[0] + timedelta(days=1))
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     return Chart("runs", "Runs over time", fig)
 
 
