@@ -323,9 +323,10 @@ def report(output: str, since: str | None, site: str | None, png_dir: str | None
 @db_option
 def browse(port: int, host: str, live: bool, db_path: str) -> None:
     """Browse the archive in datasette: facets, search, article pages (pip install -e '.[browse]')."""
-    from scraper.research.browse import serve
+    from scraper.research.browse import require_datasette, serve
 
     with _errors_to_exit():
+        require_datasette()
         if not Path(db_path).is_file():
             raise UsageError("no archive here yet (run crawl, fetch or demo first)", url=db_path)
         with _open_archive(db_path):  # brings the schema up to date before the read-only view
