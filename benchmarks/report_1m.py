@@ -43,8 +43,8 @@ def _articles(count: int, rng: random.Random) -> Iterator[tuple]:
     for i in range(count):
         site = SITES[i % len(SITES)]
         day = START + timedelta(days=rng.randrange(DAYS))
-        if dead[site] <= day < dead[site] + timedelta(days=7):  # the week the crawler was down
-            day += timedelta(days=7)
+        while dead[site] <= day < dead[site] + timedelta(days=7):  # the week the crawler was down
+            day = START + timedelta(days=rng.randrange(DAYS))
         source = SOURCES[rng.randrange(len(SOURCES))]
         published = f"{day.isoformat()}T{rng.randrange(24):02d}:00:00+05:00" if source else None
         fetched = (day + timedelta(days=rng.randrange(3))).isoformat() + "T03:00:00Z"
@@ -115,8 +115,8 @@ def main() -> None:
         print(f"generating {opts.articles:,} articles into {db} ...", file=sys.stderr)
         print(f"generate: {generate(db, opts.articles):.1f} s ({db.stat().st_size / 1e6:,.0f} MB)")
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    # The first report on an archive from an older schema builds the covering indexes; time it apart.
-    print(f"report (first, cold): {_time_report(db, workdir / 'r0.html'):.2f} s")
+    # The first report after generating or opening the archive may find less of it in the page cache.
+    print(f"report (first): {_time_report(db, workdir / 'r0.html'):.2f} s")
     print(f"report: {_time_report(db, workdir / 'r1.html'):.2f} s")
     print(f"report --site {SITES[3]}: {_time_report(db, workdir / 'r2.html', '--site', SITES[3]):.2f} s")
     print(f"report --png: {_time_report(db, workdir / 'r3.html', '--png', str(workdir / 'png')):.2f} s")

@@ -161,3 +161,25 @@ def test_without_datasette_the_error_names_the_extra(archive):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip() == "error: browse needs datasette: pip install -e '.[browse]'"
+
+
+def test_live_opens_read_only_but_mutable(archive):
+    proc = subprocess.Popen([sys.executable, "cli.py", "browse", "--db", str(archive), "--port", "0", "--live"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = proc.stdout.readline().split(" at ")[1].split()[0]  # the line is printed once the port is bound
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                databases = httpx.get(base + "-/databases.json", timeout=2).json()
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "browse --live did not answer in 30 s"
+                time.sleep(0.1)
+        assert [(d["name"], d["is_mutable"]) for d in databases] == [(archive.stem, True)]
+        refused = httpx.get(base + f"{archive.stem}.json", params={"sql": "DELETE FROM runs"}, timeout=10)
+        assert refused.status_code == 400
+        assert sql(archive, "SELECT count(*) FROM runs")[0][0] > 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)

@@ -21,7 +21,7 @@ from typing import Any
 from scraper.errors import UsageError
 from scraper.research.coverage import Coverage
 
-__all__ = ["Chart", "draw_charts", "require_matplotlib"]
+__all__ = ["Chart", "MAX_SITES_CHARTED", "draw_charts", "require_matplotlib"]
 
 MAX_SITES_CHARTED = 8
 _WIDTH = 10.0  # inches; 100 dpi in the SVG
@@ -114,8 +114,10 @@ def _draw_days(ax: Any, rows: list[tuple[str, int]], gaps: list[tuple[str, str]]
     edges = [start + i * step for i in range(len(binned) + 1)]
     spans = [(mdates.date2num(datetime.fromisoformat(a)), (date.fromisoformat(b) - date.fromisoformat(a)).days + 1)
              for a, b in gaps]
-    if spans:
-        ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(), color=_GAP_COLOUR, alpha=0.18, linewidth=0)
+    if spans:  # light shading over the gap, and a solid strip under it so a one-day gap still shows
+        ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(), color=_GAP_COLOUR, alpha=0.25, linewidth=0)
+        ax.broken_barh(spans, (0, 0.06), transform=ax.get_xaxis_transform(), color=_GAP_COLOUR, linewidth=1,
+                       edgecolor=_GAP_COLOUR, zorder=3)
     ax.stairs(binned, edges, fill=True, color=colour, linewidth=0.8, edgecolor=colour)
     ax.set_ylabel("per week" if step == 7 else "per day")
     if len(counts) < 7:  # a few days: widen the axis so the bars stay bars and the ticks are days

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from scraper.research.charts import Chart, draw_charts
+from scraper.research.charts import MAX_SITES_CHARTED, Chart, draw_charts
 from scraper.research.coverage import Coverage, collect_coverage
 
 __all__ = ["render_report", "write_report"]
@@ -24,7 +24,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;
 h1{margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
 .meta{color:#666}dl.summary{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.5rem}
 dl.summary div{background:#f5f7fa;border-radius:6px;padding:.6rem .8rem}dl.summary dt{color:#666;font-size:.85rem}
-dl.summary dd{margin:0;font-size:1.4rem;font-weight:600}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}
+dl.summary dd{margin:0;font-size:1.4rem;font-weight:600}figure{margin:1rem 0}figure svg{width:100%;height:auto}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}th,td{padding:.2rem .6rem;border-bottom:1px solid #eee;text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}details{margin:.5rem 0}summary{cursor:pointer;color:#1f5f9f}
 .none{color:#777;font-style:italic}td.err{max-width:30rem;overflow-wrap:anywhere}
@@ -39,8 +39,9 @@ def _n(value: int) -> str:
     return f'<td class="n">{value:,}</td>'
 
 
-def _table(table_id: str, head: list[str], rows: list[str], numeric_from: int = 1) -> str:
-    cells = "".join(f'<th class="n">{_e(h)}</th>' if i >= numeric_from else f"<th>{_e(h)}</th>" for i, h in enumerate(head))
+def _table(table_id: str, head: list[str], rows: list[str], numeric_from: int = 1, numeric_to: int = 99) -> str:
+    cells = "".join(f'<th class="n">{_e(h)}</th>' if numeric_from <= i < numeric_to else f"<th>{_e(h)}</th>"
+                    for i, h in enumerate(head))
     return f'<table id="{table_id}"><thead><tr>{cells}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -79,11 +80,13 @@ def _days_section(cov: Coverage, chart: Chart | None) -> str:
         listed = ", ".join(f"{g.first} – {g.last} ({g.days} d)" if g.days > 1 else f"{g.first}" for g in longest)
         gap_rows.append(f'<tr data-site="{_e(site)}"><td>{_e(site)}</td>{_n(cov.gap_days(site))}'
                         f"{_n(len(by_site.get(site, [])))}<td>{_e(listed) or '–'}</td></tr>")
+    charted = (f"<p>The {MAX_SITES_CHARTED} sites with most articles are charted (of {len(cov.sites):,}); "
+               "the tables list all; <code>--site</code> charts one.</p>" if len(cov.sites) > MAX_SITES_CHARTED else "")
     return (
         "<h2>Articles per day</h2><p>Left: by publication day (articles with a day-precise date); shaded red: days "
         "inside the site's covered range with no article. Right: by the day we fetched them.</p>"
-        + _figure(chart)
-        + "<h3>Gaps</h3>" + _table("gaps", ["site", "gap days", "gaps", "longest gaps"], gap_rows)
+        + charted + _figure(chart)
+        + "<h3>Gaps</h3>" + _table("gaps", ["site", "gap days", "gaps", "longest gaps"], gap_rows, numeric_to=3)
         + "<details><summary>The numbers per day</summary>"
         + _table("days", ["site", "day", "published", "fetched"], rows, numeric_from=2) + "</details>"
     )
@@ -124,7 +127,7 @@ def _runs_section(cov: Coverage, runs: Chart | None, failures: Chart | None) -> 
         + "</details><h3>Failures by kind</h3>" + _figure(failures)
         + (_table("failure-kinds", ["kind", "failures"], kinds) if kinds else '<p class="none">No failures.</p>')
         + f"<h3>The last run's failures (run {_e(last.get('id'))}, {cov.last_run_failure_count:,})</h3>"
-        + (_table("last-run-failures", ["url", "kind", "status", "error"], listed, numeric_from=2) if listed
+        + (_table("last-run-failures", ["url", "kind", "status", "error"], listed, numeric_from=2, numeric_to=3) if listed
            else '<p class="none">None.</p>')
         + (f"<p>… and {more:,} more (see the failures table).</p>" if more > 0 else "")
     )
@@ -137,7 +140,8 @@ def _clusters_section(cov: Coverage) -> str:
             f'{_n(c["sites"])}{_n(c["articles"])}<td>{_e((c["first_published"] or "")[:10])}</td></tr>' for c in cov.clusters]
     return (f"<h2>Syndication across sites</h2><p><span id='cluster-count'>{cov.cluster_count:,}</span> stories were "
             f"archived from more than one site (same text, MinHash clusters); the {len(cov.clusters)} with most copies:</p>"
-            + _table("clusters", ["headline", "sites", "site count", "articles", "first published"], rows, numeric_from=2))
+            + _table("clusters", ["headline", "sites", "site count", "articles", "first published"], rows, numeric_from=2,
+                     numeric_to=4))
 
 
 def render_report(cov: Coverage, *, title: str, charts: list[Chart] | None = None) -> str:
