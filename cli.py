@@ -428,6 +428,44 @@ def stats(db_path: str) -> None:
 
 
 @main.command()
+@click.option("-o", "--output", default="report.html", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--since", default=None, help="Published (charts by publication day) or fetched/run (the rest) on or after DATE.")
+@click.option("--site", default=None, help="Only this host.")
+@click.option("--png", "png_dir", default=None, type=click.Path(file_okay=False), help="Also write each chart as a PNG into DIR.")
+@db_option
+def report(output: str, since: str | None, site: str | None, png_dir: str | None, db_path: str) -> None:
+    """Coverage report: one self-contained HTML file with charts (pip install -e '.[report]')."""
+    from scraper.research.charts import require_matplotlib
+    from scraper.research.report_html import write_report
+
+    with _errors_to_exit():
+        require_matplotlib()
+        with _open_archive(db_path) as archive:
+            cov = write_report(archive.db.conn, Path(output), title=f"Archive coverage: {Path(db_path).name}",
+                               since=since, site=site, png_dir=Path(png_dir) if png_dir else None)
+        click.echo(f"wrote {output}: {cov.articles} articles, {len(cov.per_site)} sites", err=True)
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="0 = any free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Listen here (another address exposes the archive).")
+@click.option("--live", is_flag=True, help="Show a running crawl's writes (read-only, not immutable).")
+@db_option
+def browse(port: int, host: str, live: bool, db_path: str) -> None:
+    """Browse the archive in datasette: facets, search, article pages (pip install -e '.[browse]')."""
+    from scraper.research.browse import require_datasette, serve
+
+    with _errors_to_exit():
+        require_datasette()
+        if not Path(db_path).is_file():
+            raise UsageError("no archive here yet (run crawl, fetch or demo first)", url=db_path)
+        with _open_archive(db_path):  # brings the schema up to date before the read-only view
+            pass
+        serve(Path(db_path), host=host, port=port, live=live,
+              on_ready=lambda url: click.echo(f"serving {db_path} read-only at {url} (Ctrl-C stops)"))
+
+
+@main.command()
 @click.argument("url")
 @db_option
 def history(url: str, db_path: str) -> None:

@@ -224,11 +224,24 @@ def _run_errors(db: sqlite_utils.Database) -> None:
         db.execute('ALTER TABLE "runs" ADD COLUMN "error" TEXT')
 
 
+def _coverage_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for the coverage report, so its GROUP BYs walk an index in group order
+    (no sort, no article row read) and a million articles take a second, not a minute."""
+    for name, columns in (
+        ("articles_mix", "site, date_source, page_type, language, published, fetched_at"),
+        ("articles_published_day", "site, substr(published, 1, 10)"),
+        ("articles_fetched_day", "site, substr(fetched_at, 1, 10)"),
+        ("articles_cluster_site", "cluster_id, site"),
+    ):
+        db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON articles ({columns})")
+
+
 #: Ordered (name, step) pairs; append only, never edit a released step.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("store-0001-initial", _initial),
     ("store-0002-fts-update-on-text-only", _narrow_fts_update),
     ("store-0003-runs-error", _run_errors),
+    ("store-0004-coverage-indexes", _coverage_indexes),
 )
 
 
