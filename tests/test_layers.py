@@ -21,6 +21,7 @@ def _copy_tree(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "scraper", tree / "scraper", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tree / "pyproject.toml")
     shutil.copy(ROOT / "cli.py", tree / "cli.py")
+    shutil.copytree(ROOT / "cli_commands", tree / "cli_commands", ignore=shutil.ignore_patterns("__pycache__"))
     return tree
 
 
