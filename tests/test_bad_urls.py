@@ -15,28 +15,12 @@ from urllib.parse import quote
 import pytest
 
 from scraper.research.demo_site import StaticSite
+from tests.clirun import ROOT, run_cli, sql_rows
+from tests.faultserver import FaultServer
 
-try:
-    from tests.faultserver import FaultServer
-except ImportError:  # tests/ is not a package when pytest puts it on sys.path itself
-    from faultserver import FaultServer  # type: ignore
-
-ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "fixtures" / "site"
 ARTICLE = "/kazakhstan-chinese-kazakhs-arrested-face-trial-in-remote-location"
 FAST = ("--delay", "0", "--workers", "0", "--max-attempts", "1", "--timeout", "5")
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
-
-
-def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture()
@@ -49,7 +33,7 @@ def site():
                                  "http://127.0.0.1:port/", "http://[::1/"])
 def test_bad_command_line_url_is_a_usage_error_before_anything_runs(tmp_path, url):
     db = tmp_path / "a.db"
-    result = cli("fetch", url, "--db", str(db), *FAST)
+    result = run_cli("fetch", url, "--db", str(db), *FAST)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr  # one line, the newline escaped
@@ -61,15 +45,15 @@ def test_redirect_to_an_impossible_port_fails_that_url_only(tmp_path, site):
     db = tmp_path / "a.db"
     with FaultServer() as fault:
         bad = fault.url("/redirect?to=" + quote("http://127.0.0.1:99999/", safe=""))
-        result = cli("fetch", bad, site.url(ARTICLE), "--db", str(db), *FAST)
+        result = run_cli("fetch", bad, site.url(ARTICLE), "--db", str(db), *FAST)
         assert "Traceback" not in result.stderr
         assert result.returncode == 1, result.stderr  # a URL the user named failed
         assert "99999" in result.stderr
-        assert rows(db, "SELECT count(*) FROM articles") == [(1,)]  # the other URL was archived
-        assert rows(db, "SELECT state FROM frontier WHERE state = 'active'") == []
-        assert rows(db, "SELECT exit_code, failed FROM runs") == [(1, 1)]
+        assert sql_rows(db, "SELECT count(*) FROM articles") == [(1,)]  # the other URL was archived
+        assert sql_rows(db, "SELECT state FROM frontier WHERE state = 'active'") == []
+        assert sql_rows(db, "SELECT exit_code, failed FROM runs") == [(1, 1)]
         # The archive is not poisoned: the next run works and fetches what it is given.
-        again = cli("fetch", site.url(ARTICLE), "--db", str(db), *FAST)
+        again = run_cli("fetch", site.url(ARTICLE), "--db", str(db), *FAST)
         assert again.returncode == 0, again.stderr
         assert "Traceback" not in again.stderr
 
@@ -80,13 +64,13 @@ def test_a_discovered_link_to_an_impossible_port_is_a_failure_of_that_link(tmp_p
         '<a href="http://127.0.0.1:99999/some-story-with-a-long-slug">Broken port story</a></body></html>'
     ).encode()
     db = tmp_path / "a.db"
-    result = cli("crawl", site.url("/"), "--db", str(db), "--allow-host", "127.0.0.1:99999", *FAST)
+    result = run_cli("crawl", site.url("/"), "--db", str(db), "--allow-host", "127.0.0.1:99999", *FAST)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode in (0, 1), result.stderr
-    assert rows(db, "SELECT count(*) FROM articles WHERE url LIKE ?", (f"%{ARTICLE}",)) == [(1,)]
-    failed = rows(db, "SELECT url, state, error_kind FROM frontier WHERE url LIKE '%99999%'")
+    assert sql_rows(db, "SELECT count(*) FROM articles WHERE url LIKE ?", (f"%{ARTICLE}",)) == [(1,)]
+    failed = sql_rows(db, "SELECT url, state, error_kind FROM frontier WHERE url LIKE '%99999%'")
     assert failed == [("http://127.0.0.1:99999/some-story-with-a-long-slug", "failed", "invalid_url")]
-    assert rows(db, "SELECT state FROM frontier WHERE state = 'active'") == []
+    assert sql_rows(db, "SELECT state FROM frontier WHERE state = 'active'") == []
 
 
 def _poison(db: Path, url: str) -> None:
@@ -101,16 +85,16 @@ def _poison(db: Path, url: str) -> None:
 
 def test_rows_a_dead_run_left_active_are_reset_and_the_run_recorded_as_dead(tmp_path, site):
     db = tmp_path / "a.db"
-    first = cli("fetch", site.url(ARTICLE), "--db", str(db), *FAST)
+    first = run_cli("fetch", site.url(ARTICLE), "--db", str(db), *FAST)
     assert first.returncode == 0, first.stderr
     _poison(db, site.url(ARTICLE))
     other = site.url("/turkmenistan-opens-new-caspian-ferry-route-to-azerbaijan")
-    second = cli("fetch", other, "--db", str(db), *FAST)
+    second = run_cli("fetch", other, "--db", str(db), *FAST)
     assert second.returncode == 0, second.stderr
-    assert rows(db, "SELECT state FROM frontier WHERE url = ?", (site.url(ARTICLE),)) == [("pending",)]
-    dead = rows(db, "SELECT ended_at IS NOT NULL, error FROM runs WHERE started_at LIKE '2026-01-01%'")
+    assert sql_rows(db, "SELECT state FROM frontier WHERE url = ?", (site.url(ARTICLE),)) == [("pending",)]
+    dead = sql_rows(db, "SELECT ended_at IS NOT NULL, error FROM runs WHERE started_at LIKE '2026-01-01%'")
     assert len(dead) == 1 and dead[0][0] == 1 and "died" in dead[0][1]
-    assert rows(db, "SELECT error FROM runs ORDER BY id DESC LIMIT 1") == [(None,)]  # the clean run is clean
+    assert sql_rows(db, "SELECT error FROM runs ORDER BY id DESC LIMIT 1") == [(None,)]  # the clean run is clean
 
 
 def test_a_run_that_dies_is_recorded_with_its_error(tmp_path, site):
@@ -132,5 +116,5 @@ def test_a_run_that_dies_is_recorded_with_its_error(tmp_path, site):
     result = subprocess.run([sys.executable, "-c", driver, str(db), site.url(ARTICLE)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 3, result.stderr
-    assert rows(db, "SELECT exit_code, error FROM runs") == [(1, "RuntimeError: the loop broke")]
-    assert rows(db, "SELECT state FROM frontier WHERE state = 'active'") == []
+    assert sql_rows(db, "SELECT exit_code, error FROM runs") == [(1, "RuntimeError: the loop broke")]
+    assert sql_rows(db, "SELECT state FROM frontier WHERE state = 'active'") == []

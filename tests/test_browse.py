@@ -9,42 +9,21 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
 from lxml import html as lxml_html
 
+from tests.clirun import ROOT, run_cli_without, sql_rows
+
 pytest.importorskip("datasette", reason="browse needs the [browse] extra")
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-
-
-def sql(db: Path, query: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(query, params).fetchall()
-    finally:
-        conn.close()
-
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("browse") / "archive.db"
-    result = run("demo", "--db", str(db), "--port", "0", "--quiet")
-    assert result.returncode == 0, result.stderr
-    return db
-
-
-@pytest.fixture(scope="module")
-def server(archive):
+def server(demo_archive):
     """`cli.py browse --port 0` as a subprocess; yields (base URL, database name)."""
-    proc = subprocess.Popen([sys.executable, "cli.py", "browse", "--db", str(archive), "--port", "0"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "cli.py", "browse", "--db", str(demo_archive), "--port", "0"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
@@ -53,7 +32,7 @@ def server(archive):
             first = lines.get(timeout=60)
         except queue.Empty:
             pytest.fail("browse printed nothing in 60 s")
-        assert first.startswith(f"serving {archive} read-only at http://127.0.0.1:"), first
+        assert first.startswith(f"serving {demo_archive} read-only at http://127.0.0.1:"), first
         base = first.split(" at ")[1].split()[0]
         deadline = time.monotonic() + 30
         while True:
@@ -64,7 +43,7 @@ def server(archive):
                 pass
             assert time.monotonic() < deadline, "browse did not answer in 30 s"
             time.sleep(0.1)
-        yield base, archive.stem
+        yield base, demo_archive.stem
     finally:
         proc.terminate()
         try:
@@ -80,16 +59,16 @@ def get(base: str, path: str) -> httpx.Response:
     return response
 
 
-def test_facets_from_the_metadata_count_like_sql(server, archive):
+def test_facets_from_the_metadata_count_like_sql(server, demo_archive):
     base, name = server
     data = get(base, f"/{name}/articles.json").json()
     facets = data["facet_results"]
     assert {"site", "section", "language", "page_type", "date_source", "published"} <= set(facets)
     for column in ("site", "language", "date_source"):
         shown = {r["value"]: r["count"] for r in facets[column]["results"]}
-        assert shown == dict(sql(archive, f"SELECT {column}, count(*) FROM articles WHERE {column} IS NOT NULL GROUP BY 1"))
+        assert shown == dict(sql_rows(demo_archive, f"SELECT {column}, count(*) FROM articles WHERE {column} IS NOT NULL GROUP BY 1"))
     months = {r["value"]: r["count"] for r in facets["published"]["results"]}
-    assert months == dict(sql(archive, "SELECT substr(published, 1, 7), count(*) FROM articles"
+    assert months == dict(sql_rows(demo_archive, "SELECT substr(published, 1, 7), count(*) FROM articles"
                                        " WHERE published IS NOT NULL GROUP BY 1"))
     month, n = next(iter(months.items()))
     picked = get(base, f"/{name}/articles.json?published__startswith={month}&_shape=objects").json()
@@ -98,15 +77,15 @@ def test_facets_from_the_metadata_count_like_sql(server, archive):
     assert page.xpath('//div[@data-column="site"]//li') and page.xpath('//div[@data-column="published"]//li')
 
 
-def test_full_text_search_and_json_columns_as_lists(server, archive):
+def test_full_text_search_and_json_columns_as_lists(server, demo_archive):
     base, name = server
     hits = get(base, f"/{name}/articles.json?_search=Almaty&_shape=objects").json()["rows"]
-    expected = sql(archive, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'Almaty'")[0][0]
+    expected = sql_rows(demo_archive, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'Almaty'")[0][0]
     assert len(hits) == expected > 0
     page = lxml_html.fromstring(get(base, f"/{name}/articles?related__not=[]&_size=5").text)
     related_links = page.xpath('//td[contains(@class, "col-related")]//ol/li/a/@href')
     assert related_links and all(h.startswith("http") for h in related_links)
-    with_authors = sql(archive, "SELECT authors FROM articles WHERE authors != '[]'")
+    with_authors = sql_rows(demo_archive, "SELECT authors FROM articles WHERE authors != '[]'")
     assert with_authors, "the fixture has bylines"
     page_authors = lxml_html.fromstring(get(base, f"/{name}/articles?authors__not=[]&_size=max").text)
     shown = [li.text_content() for li in page_authors.xpath('//td[contains(@class, "col-authors")]//ul/li')]
@@ -114,23 +93,23 @@ def test_full_text_search_and_json_columns_as_lists(server, archive):
     assert page.xpath('//td[contains(@class, "col-headline")]/a[starts-with(@href, "/-/article?url=")]')
 
 
-def test_canned_queries(server, archive):
+def test_canned_queries(server, demo_archive):
     base, name = server
     undated = get(base, f"/{name}/undated_articles.json?_shape=array").json()
-    assert sorted(r["url"] for r in undated) == sorted(u for (u,) in sql(archive, "SELECT url FROM articles WHERE published IS NULL"))
+    assert sorted(r["url"] for r in undated) == sorted(u for (u,) in sql_rows(demo_archive, "SELECT url FROM articles WHERE published IS NULL"))
     per_day = get(base, f"/{name}/articles_per_day.json?_shape=array").json()
-    assert sum(r["articles"] for r in per_day) == sql(archive, "SELECT count(*) FROM articles WHERE published GLOB '[0-9]*-[0-9]*-[0-9]*'")[0][0]
+    assert sum(r["articles"] for r in per_day) == sql_rows(demo_archive, "SELECT count(*) FROM articles WHERE published GLOB '[0-9]*-[0-9]*-[0-9]*'")[0][0]
     failures = get(base, f"/{name}/last_run_failures.json?_shape=array").json()
-    assert [r["url"] for r in failures] == [u for (u,) in sql(
-        archive, "SELECT url FROM failures WHERE run_id = (SELECT max(id) FROM runs) ORDER BY id")]
-    url = sql(archive, "SELECT url FROM articles ORDER BY url LIMIT 1")[0][0]
+    assert [r["url"] for r in failures] == [u for (u,) in sql_rows(
+        demo_archive, "SELECT url FROM failures WHERE run_id = (SELECT max(id) FROM runs) ORDER BY id")]
+    url = sql_rows(demo_archive, "SELECT url FROM articles ORDER BY url LIMIT 1")[0][0]
     versions = get(base, f"/{name}/versions_of_article.json?_shape=array&url={quote(url, safe='')}").json()
     assert [r["kept"] for r in versions] == ["current"]
 
 
-def test_article_page_reads_like_an_article(server, archive):
+def test_article_page_reads_like_an_article(server, demo_archive):
     base, _ = server
-    conn = sqlite3.connect(archive)
+    conn = sqlite3.connect(demo_archive)
     conn.row_factory = sqlite3.Row
     row = conn.execute("SELECT * FROM articles WHERE published IS NOT NULL AND related != '[]' ORDER BY url LIMIT 1").fetchone()
     page_row = conn.execute("SELECT sha256 FROM pages WHERE id = ?", [row["page_id"]]).fetchone()
@@ -157,17 +136,14 @@ def test_read_only_and_local_by_default(server):
     assert [(d["name"], d["is_mutable"]) for d in databases] == [(name, False)]
 
 
-def test_without_datasette_the_error_names_the_extra(archive):
-    code = ("import sys, runpy; sys.modules['datasette'] = None; "
-            f"sys.argv = ['cli.py', 'browse', '--db', {str(archive)!r}, '--port', '0']; "
-            "runpy.run_path('cli.py', run_name='__main__')")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+def test_without_datasette_the_error_names_the_extra(demo_archive):
+    result = run_cli_without("datasette", "browse", "--db", str(demo_archive), "--port", "0")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: browse needs datasette: pip install -e '.[browse]'"
 
 
-def test_live_opens_read_only_but_mutable(archive):
-    proc = subprocess.Popen([sys.executable, "cli.py", "browse", "--db", str(archive), "--port", "0", "--live"], cwd=ROOT,
+def test_live_opens_read_only_but_mutable(demo_archive):
+    proc = subprocess.Popen([sys.executable, "cli.py", "browse", "--db", str(demo_archive), "--port", "0", "--live"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         base = proc.stdout.readline().split(" at ")[1].split()[0]  # the line is printed once the port is bound
@@ -179,10 +155,10 @@ def test_live_opens_read_only_but_mutable(archive):
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "browse --live did not answer in 30 s"
                 time.sleep(0.1)
-        assert [(d["name"], d["is_mutable"]) for d in databases] == [(archive.stem, True)]
-        refused = httpx.get(base + f"{archive.stem}.json", params={"sql": "DELETE FROM runs"}, timeout=10)
+        assert [(d["name"], d["is_mutable"]) for d in databases] == [(demo_archive.stem, True)]
+        refused = httpx.get(base + f"{demo_archive.stem}.json", params={"sql": "DELETE FROM runs"}, timeout=10)
         assert refused.status_code == 400
-        assert sql(archive, "SELECT count(*) FROM runs")[0][0] > 0
+        assert sql_rows(demo_archive, "SELECT count(*) FROM runs")[0][0] > 0
     finally:
         proc.terminate()
         proc.wait(timeout=15)

@@ -6,8 +6,6 @@ import csv
 import io
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,20 +13,16 @@ from click.testing import CliRunner
 
 import cli
 from scraper.research.demo_site import StaticSite
+from tests.clirun import ROOT, run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = "kazakhstan-chinese-kazakhs-arrested-face-trial-in-remote-location"
 SAMPLE_HEADLINE = "Kazakhstan: Chinese Kazakhs arrested, face trial in remote location"
-
-
-def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("demo") / "archive.db"
-    first = run("demo", "--db", str(db))
+    first = run_cli("demo", "--db", str(db))
     assert first.returncode == 0, first.stderr
     return db, first
 
@@ -62,13 +56,13 @@ def test_demo_archives_every_fixture_article_and_rerun_adds_nothing(demo_db):
     assert count(db, "articles") >= len(expected) > 0
     assert SAMPLE_HEADLINE in first.stdout
     tables = {t: count(db, t) for t in ("articles", "article_versions", "related_links", "pages")}
-    again = run("demo", "--db", str(db))
+    again = run_cli("demo", "--db", str(db))
     assert again.returncode == 0, again.stderr
     assert {t: count(db, t) for t in tables} == tables
 
 
 def test_extract_sample_article():
-    result = run("extract", str(ROOT / "fixtures" / "site" / SAMPLE), "--url", f"https://kazpost.com/{SAMPLE}")
+    result = run_cli("extract", str(ROOT / "fixtures" / "site" / SAMPLE), "--url", f"https://kazpost.com/{SAMPLE}")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
@@ -93,7 +87,7 @@ def test_extract_sample_article():
 def test_extract_bad_inputs_one_line_each_and_exit_1(tmp_path):
     empty = tmp_path / "empty.html"
     empty.write_bytes(b"")
-    result = run("extract", str(tmp_path / "missing.html"), str(empty), "http://127.0.0.1:9/nothing")
+    result = run_cli("extract", str(tmp_path / "missing.html"), str(empty), "http://127.0.0.1:9/nothing")
     assert result.returncode == 1
     errors = result.stderr.strip().splitlines()
     assert len(errors) == 3, result.stderr
@@ -102,14 +96,14 @@ def test_extract_bad_inputs_one_line_each_and_exit_1(tmp_path):
 
 
 def test_crawl_malformed_url_is_a_usage_error(tmp_path):
-    result = run("crawl", "not a url", "--db", str(tmp_path / "x.db"))
+    result = run_cli("crawl", "not a url", "--db", str(tmp_path / "x.db"))
     assert result.returncode == 2
     assert "not a url" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_fetch_unreachable_and_non_html_fail_with_one_line_each(tmp_path):
     with StaticSite(ROOT / "fixtures" / "site") as site:
-        result = run("fetch", "http://127.0.0.1:9/x", site.url("/feed.rss"), site.url(f"/{SAMPLE}"),
+        result = run_cli("fetch", "http://127.0.0.1:9/x", site.url("/feed.rss"), site.url(f"/{SAMPLE}"),
                      "--db", str(tmp_path / "x.db"), "--delay", "0", "--workers", "0")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -119,7 +113,7 @@ def test_fetch_unreachable_and_non_html_fail_with_one_line_each(tmp_path):
 
 def test_search_ranks_the_story_first(demo_db):
     db, _ = demo_db
-    result = run("search", "Musakhan Alimuly", "--db", str(db))
+    result = run_cli("search", "Musakhan Alimuly", "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == SAMPLE_HEADLINE
 
@@ -127,18 +121,18 @@ def test_search_ranks_the_story_first(demo_db):
 def test_export_jsonl_and_csv_hold_every_article(demo_db, tmp_path):
     db, _ = demo_db
     total = count(db, "articles")
-    jsonl = run("export", "--format", "jsonl", "--db", str(db))
+    jsonl = run_cli("export", "--format", "jsonl", "--db", str(db))
     assert jsonl.returncode == 0, jsonl.stderr
     rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
     assert len(rows) == total and all(isinstance(r["authors"], list) for r in rows)
     out = tmp_path / "a.csv"
-    assert run("export", "--format", "csv", "-o", str(out), "--db", str(db)).returncode == 0
+    assert run_cli("export", "--format", "csv", "-o", str(out), "--db", str(db)).returncode == 0
     assert len(list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))) == total
-    refused = run("export", "--format", "csv", "-o", str(out), "--db", str(db))
+    refused = run_cli("export", "--format", "csv", "-o", str(out), "--db", str(db))
     assert refused.returncode == 2 and "--force" in refused.stderr
     pq = pytest.importorskip("pyarrow.parquet")
     parquet = tmp_path / "a.parquet"
-    assert run("export", "--format", "parquet", "-o", str(parquet), "--db", str(db)).returncode == 0
+    assert run_cli("export", "--format", "parquet", "-o", str(parquet), "--db", str(db)).returncode == 0
     table = pq.read_table(parquet)
     assert table.num_rows == total
     assert sorted(table.column("url").to_pylist()) == sorted(r["url"] for r in rows)
@@ -146,15 +140,15 @@ def test_export_jsonl_and_csv_hold_every_article(demo_db, tmp_path):
 
 def test_stats_show_history(demo_db):
     db, _ = demo_db
-    stats = run("stats", "--db", str(db))
+    stats = run_cli("stats", "--db", str(db))
     assert stats.returncode == 0 and "articles:" in stats.stdout and "last run" in stats.stdout
     url = sqlite3.connect(db).execute("SELECT url FROM articles LIMIT 1").fetchone()[0]
-    show = run("show", url, "--db", str(db))
+    show = run_cli("show", url, "--db", str(db))
     assert show.returncode == 0 and "provenance:" in show.stdout and "fetched_at" in show.stdout
-    hist = run("history", url, "--db", str(db))
+    hist = run_cli("history", url, "--db", str(db))
     assert hist.returncode == 0 and "version 1" in hist.stdout
 
 
 def test_commands_on_a_missing_archive_say_so(tmp_path):
-    result = run("search", "x", "--db", str(tmp_path / "none.db"))
+    result = run_cli("search", "x", "--db", str(tmp_path / "none.db"))
     assert result.returncode == 2 and "none.db" in result.stderr and "Traceback" not in result.stderr

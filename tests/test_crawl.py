@@ -18,6 +18,7 @@ from scraper.crawler.runs import run_archive
 from scraper.crawler.urls import canonicalize
 from scraper.research.demo_site import StaticSite
 from scraper.store.archive import Archive
+from tests.clirun import sql_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "fixtures" / "site"
@@ -42,12 +43,7 @@ def site():
 
 
 def article_rows(db: Path) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute("SELECT * FROM articles").fetchall()
-    finally:
-        conn.close()
+    return sql_rows(db, "SELECT * FROM articles", named=True)
 
 
 def test_crawl_archives_every_fixture_article_once(site, tmp_path):

@@ -24,11 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from scraper.research.demo_site import StaticSite
-
-try:
-    from tests.faultserver import FaultServer, bomb
-except ImportError:  # tests/ is not a package when pytest puts it on sys.path itself
-    from faultserver import FaultServer, bomb  # type: ignore
+from tests.faultserver import FaultServer, bomb
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "fixtures" / "site"

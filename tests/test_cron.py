@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from scraper.research.demo_site import StaticSite
+from tests.clirun import ROOT, run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = "/kazakhstan-chinese-kazakhs-arrested-face-trial-in-remote-location"
 
 
@@ -22,13 +19,9 @@ def site():
         yield served
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
-
-
 def test_quiet_run_prints_nothing_and_logs_json_lines(site, tmp_path):
     db, log = tmp_path / "a.db", tmp_path / "crawl.log"
-    result = cli("crawl", site.url("/"), "--db", str(db), "--delay", "0", "--workers", "0", "--quiet", "--log", str(log))
+    result = run_cli("crawl", site.url("/"), "--db", str(db), "--delay", "0", "--workers", "0", "--quiet", "--log", str(log))
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and result.stderr == ""
     events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
@@ -41,7 +34,7 @@ def test_quiet_run_prints_nothing_and_logs_json_lines(site, tmp_path):
 
 def test_quiet_run_still_reports_failures(site, tmp_path):
     db = tmp_path / "a.db"
-    result = cli("fetch", site.url("/no-such-story-here"), "--db", str(db), "--delay", "0", "--workers", "0", "--quiet")
+    result = run_cli("fetch", site.url("/no-such-story-here"), "--db", str(db), "--delay", "0", "--workers", "0", "--quiet")
     assert result.returncode == 1
     assert "no-such-story-here" in result.stderr and "404" in result.stderr
     row = sqlite3.connect(db).execute("SELECT failed, exit_code FROM runs").fetchone()
@@ -57,7 +50,7 @@ def test_site_config_article_pattern_and_boilerplate(site, tmp_path):
         encoding="utf-8",
     )
     db = tmp_path / "a.db"
-    result = cli("crawl", site.url("/"), "--db", str(db), "--delay", "0", "--workers", "0", "--sites", str(sites))
+    result = run_cli("crawl", site.url("/"), "--db", str(db), "--delay", "0", "--workers", "0", "--sites", str(sites))
     assert result.returncode == 0, result.stderr
     rows = sqlite3.connect(db).execute("SELECT url, body FROM articles").fetchall()
     assert [url for url, _ in rows] == [site.url(SAMPLE)]  # the pattern decides which URLs are articles
@@ -68,5 +61,5 @@ def test_site_config_article_pattern_and_boilerplate(site, tmp_path):
 def test_bad_sites_file_is_a_usage_error(site, tmp_path):
     sites = tmp_path / "sites.toml"
     sites.write_text("[sites\nbroken", encoding="utf-8")
-    result = cli("crawl", site.url("/"), "--db", str(tmp_path / "a.db"), "--sites", str(sites))
+    result = run_cli("crawl", site.url("/"), "--db", str(tmp_path / "a.db"), "--sites", str(sites))
     assert result.returncode == 2 and "sites.toml" in result.stderr and "Traceback" not in result.stderr

@@ -8,37 +8,17 @@ archives under ``tmp_path``.
 from __future__ import annotations
 
 import socket
-import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from scraper.research.demo_site import StaticSite
+from tests.clirun import ROOT, run_cli, sql_rows
+from tests.faultserver import FaultServer
 
-try:
-    from tests.faultserver import FaultServer
-except ImportError:  # tests/ is not a package when pytest puts it on sys.path itself
-    from faultserver import FaultServer  # type: ignore
-
-ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "fixtures" / "site"
 FAST = ("--delay", "0", "--workers", "0", "--max-attempts", "1", "--timeout", "5")
 DEAD = [f"/section-number-{i}-that-was-removed-long-ago" for i in range(9)]
 STORIES = [f"/kazpost-story-number-{i}-about-the-steppe" for i in range(5)]
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
-
-
-def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def story(number: int) -> bytes:
@@ -71,30 +51,30 @@ def requested(site: StaticSite) -> set[str]:
 
 def test_dead_navigation_links_are_not_a_failure_and_are_not_retried(kazpost, tmp_path):
     db = tmp_path / "a.db"
-    first = cli("crawl", kazpost.url("/"), "--db", str(db), "--quiet", *FAST)
+    first = run_cli("crawl", kazpost.url("/"), "--db", str(db), "--quiet", *FAST)
     assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
-    assert rows(db, "SELECT count(*) FROM articles") == [(5,)]
-    assert rows(db, "SELECT count(*) FROM frontier WHERE state = 'failed' AND error_kind = 'dead'") == [(9,)]
-    assert rows(db, "SELECT exit_code, failed, error FROM runs") == [(0, 0, None)]
-    stats = cli("stats", "--db", str(db))
+    assert sql_rows(db, "SELECT count(*) FROM articles") == [(5,)]
+    assert sql_rows(db, "SELECT count(*) FROM frontier WHERE state = 'failed' AND error_kind = 'dead'") == [(9,)]
+    assert sql_rows(db, "SELECT exit_code, failed, error FROM runs") == [(0, 0, None)]
+    stats = run_cli("stats", "--db", str(db))
     assert stats.returncode == 0, stats.stderr
     section = stats.stdout.split("dead links (404/410) per site", 1)[1].splitlines()[1]
     assert section.split() == [kazpost.base_url.removeprefix("http://"), "9"]
 
     kazpost.log.clear()
-    second = cli("crawl", kazpost.url("/"), "--db", str(db), "--quiet", *FAST)
+    second = run_cli("crawl", kazpost.url("/"), "--db", str(db), "--quiet", *FAST)
     assert (second.returncode, second.stdout, second.stderr) == (0, "", "")
     assert requested(kazpost) & set(DEAD) == set()  # dead links are not asked again
 
     kazpost.log.clear()
-    refresh = cli("crawl", kazpost.url("/"), "--db", str(db), "--quiet", "--refresh", *FAST)
+    refresh = run_cli("crawl", kazpost.url("/"), "--db", str(db), "--quiet", "--refresh", *FAST)
     assert refresh.returncode == 0, refresh.stderr
     assert set(DEAD) <= requested(kazpost)  # --refresh checks them again
 
 
 def test_a_named_url_that_is_gone_still_fails(kazpost, tmp_path):
     db = tmp_path / "a.db"
-    result = cli("fetch", kazpost.url(DEAD[0]), "--db", str(db), "--quiet", *FAST)
+    result = run_cli("fetch", kazpost.url(DEAD[0]), "--db", str(db), "--quiet", *FAST)
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [f"failed: {kazpost.url(DEAD[0])}: http_status: HTTP 404"]
@@ -108,7 +88,7 @@ def test_too_many_failures_fail_the_run_and_quiet_says_exactly_why(tmp_path):
             site.overrides[path] = story(i)
         host = f"127.0.0.1:{fault.port}"
         db = tmp_path / "a.db"
-        result = cli("crawl", site.url("/"), "--db", str(db), "--quiet", "--allow-host", host, *FAST)
+        result = run_cli("crawl", site.url("/"), "--db", str(db), "--quiet", "--allow-host", host, *FAST)
         assert result.returncode == 1, result.stderr
         assert result.stdout == ""
         lines = result.stderr.splitlines()
@@ -116,7 +96,7 @@ def test_too_many_failures_fail_the_run_and_quiet_says_exactly_why(tmp_path):
         assert lines[0] == "3 of 9 fetches failed (33%, more than 10%): http_status 3", lines
         assert sorted(lines[1:]) == sorted(f"failed: {url}: http_status: HTTP 500" for url in broken)
 
-        lenient = cli("crawl", site.url("/"), "--db", str(tmp_path / "b.db"), "--quiet", "--allow-host", host,
+        lenient = run_cli("crawl", site.url("/"), "--db", str(tmp_path / "b.db"), "--quiet", "--allow-host", host,
                       "--max-failure-share", "0.5", *FAST)
         assert (lenient.returncode, lenient.stdout, lenient.stderr) == (0, "", "")
 
@@ -132,7 +112,7 @@ def test_a_host_that_cannot_be_reached_at_all_fails_the_run(kazpost, tmp_path):
     gone = f"http://127.0.0.1:{port}/a-story-on-a-host-that-is-down"
     kazpost.overrides["/"] = home([gone])
     db = tmp_path / "a.db"
-    result = cli("crawl", kazpost.url("/"), "--db", str(db), "--quiet", "--allow-host", f"127.0.0.1:{port}", *FAST)
+    result = run_cli("crawl", kazpost.url("/"), "--db", str(db), "--quiet", "--allow-host", f"127.0.0.1:{port}", *FAST)
     assert result.returncode == 1, result.stderr
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"unreachable host: 127.0.0.1:{port} (1 fetches failed, e.g. connection:")
@@ -142,15 +122,15 @@ def test_fetch_touches_only_the_urls_it_is_given(tmp_path):
     db = tmp_path / "a.db"
     with StaticSite(SITE) as site:
         with StaticSite(SITE) as other:  # a second seed host, down by the time of the fetch
-            crawl = cli("crawl", site.url("/"), other.url("/feed.rss"), "--db", str(db), "--max-pages", "6", *FAST)
+            crawl = run_cli("crawl", site.url("/"), other.url("/feed.rss"), "--db", str(db), "--max-pages", "6", *FAST)
             assert crawl.returncode == 0, crawl.stderr
-        pending_before = rows(db, "SELECT url FROM frontier WHERE state = 'pending' ORDER BY url")
+        pending_before = sql_rows(db, "SELECT url FROM frontier WHERE state = 'pending' ORDER BY url")
         assert pending_before, "the crawl was meant to stop with work left"
         article = site.url("/turkmenistan-opens-new-caspian-ferry-route-to-azerbaijan")
         site.log.clear()
-        result = cli("fetch", article, "--db", str(db), "--quiet", *FAST)
+        result = run_cli("fetch", article, "--db", str(db), "--quiet", *FAST)
         assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
         assert requested(site) <= {"/turkmenistan-opens-new-caspian-ferry-route-to-azerbaijan", "/robots.txt"}
-    after = rows(db, "SELECT url FROM frontier WHERE state = 'pending' ORDER BY url")
+    after = sql_rows(db, "SELECT url FROM frontier WHERE state = 'pending' ORDER BY url")
     assert after == [row for row in pending_before if row[0] != article]
-    assert rows(db, "SELECT state FROM frontier WHERE url = ?", (article,)) == [("done",)]
+    assert sql_rows(db, "SELECT state FROM frontier WHERE url = ?", (article,)) == [("done",)]

@@ -15,29 +15,7 @@ from scraper import errors
 from scraper.config import Settings
 from scraper.fetcher.client import Fetcher
 from scraper.models import Page
-
-try:
-    from tests.faultserver import (
-        ETAG,
-        LAST_MODIFIED,
-        PAGE_HTML,
-        SITEMAP_XML,
-        FaultServer,
-        fault_server,
-        with_fetcher,
-    )
-except ImportError:  # tests/ is not a package when pytest puts it on sys.path itself
-    from faultserver import (  # type: ignore[no-redef]
-        ETAG,
-        LAST_MODIFIED,
-        PAGE_HTML,
-        SITEMAP_XML,
-        FaultServer,
-        fault_server,
-        with_fetcher,
-    )
-
-__all__ = ["fault_server"]  # the fixture, imported for pytest
+from tests.faultserver import ETAG, LAST_MODIFIED, PAGE_HTML, SITEMAP_XML, FaultServer, with_fetcher
 
 FAST = Settings(timeout=1.0, backoff_base=0.05, delay=0, retry_after_cap=3)
 

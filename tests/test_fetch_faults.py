@@ -21,27 +21,7 @@ import pytest
 from scraper import errors
 from scraper.config import Settings
 from scraper.models import Page
-
-try:
-    from tests.faultserver import (
-        BOMB_SIZE,
-        PAGE_HTML,
-        FaultServer,
-        bomb,
-        fault_server,
-        with_fetcher,
-    )
-except ImportError:  # tests/ is not a package when pytest puts it on sys.path itself
-    from faultserver import (  # type: ignore
-        BOMB_SIZE,
-        PAGE_HTML,
-        FaultServer,
-        bomb,
-        fault_server,
-        with_fetcher,
-    )
-
-__all__ = ["fault_server"]  # the fixture, imported for pytest
+from tests.faultserver import BOMB_SIZE, PAGE_HTML, FaultServer, bomb, with_fetcher
 
 FAST = Settings(timeout=1.0, backoff_base=0.05, delay=0, retry_after_cap=3, respect_robots=False)
 

@@ -31,28 +31,26 @@ def test_the_project_keeps_its_import_contracts() -> None:
     assert "0 broken" in result.stdout
 
 
-def test_a_backwards_import_breaks_the_layers(tmp_path: Path) -> None:
+def _lint_with_line_added(tmp_path: Path, module: str, line: str) -> str:
+    """Lint a copy of the project whose scraper/MODULE ends with LINE; the lint must fail: its report."""
     tree = _copy_tree(tmp_path)
-    text = tree / "scraper" / "extractor" / "text.py"
-    text.write_text(text.read_text() + "\nfrom scraper.crawler.urls import canonicalize  # noqa: E402\n")
+    source = tree / "scraper" / module
+    source.write_text(source.read_text() + f"\n{line}  # noqa: E402\n")
     result = _lint(tree)
-    assert result.returncode != 0
-    assert "BROKEN" in result.stdout and "scraper.extractor.text -> scraper.crawler.urls" in result.stdout
+    assert result.returncode != 0, result.stdout
+    return result.stdout
+
+
+def test_a_backwards_import_breaks_the_layers(tmp_path: Path) -> None:
+    report = _lint_with_line_added(tmp_path, "extractor/text.py", "from scraper.crawler.urls import canonicalize")
+    assert "BROKEN" in report and "scraper.extractor.text -> scraper.crawler.urls" in report
 
 
 def test_the_store_may_not_parse_html(tmp_path: Path) -> None:
-    tree = _copy_tree(tmp_path)
-    schema = tree / "scraper" / "store" / "schema.py"
-    schema.write_text(schema.read_text() + "\nimport lxml.html  # noqa: E402\n")
-    result = _lint(tree)
-    assert result.returncode != 0
-    assert "the store knows records, not HTTP or HTML BROKEN" in result.stdout
+    report = _lint_with_line_added(tmp_path, "store/schema.py", "import lxml.html")
+    assert "the store knows records, not HTTP or HTML BROKEN" in report
 
 
 def test_the_library_may_not_import_the_cli(tmp_path: Path) -> None:
-    tree = _copy_tree(tmp_path)
-    export = tree / "scraper" / "research" / "export.py"
-    export.write_text(export.read_text() + "\nimport cli  # noqa: E402\n")
-    result = _lint(tree)
-    assert result.returncode != 0
-    assert "the library never imports the command line BROKEN" in result.stdout
+    report = _lint_with_line_added(tmp_path, "research/export.py", "import cli")
+    assert "the library never imports the command line BROKEN" in report

@@ -22,6 +22,7 @@ from scraper.crawler.runs import run_archive
 from scraper.crawler.urls import canonicalize
 from scraper.extractor.article import extract
 from scraper.research.demo_site import StaticSite
+from tests.clirun import sql_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -173,12 +174,7 @@ def test_cli_extract_of_a_saved_page_without_url_keeps_every_related_link(tmp_pa
 # -- crawls and fetches over 127.0.0.1 -----------------------------------------------------------------------------
 
 def rows(db: Path) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute("SELECT url, page_type, body FROM articles").fetchall()
-    finally:
-        conn.close()
+    return sql_rows(db, "SELECT url, page_type, body FROM articles", named=True)
 
 
 def test_crawl_of_the_fixture_site_archives_no_section_tag_pagination_or_home_page(tmp_path: Path) -> None:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,41 +12,20 @@ from lxml import html as lxml_html
 
 from scraper.models import Article
 from scraper.store.archive import Archive
+from tests.clirun import run_cli, run_cli_without, sql_rows
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHARTS = ("articles_per_day", "date_sources", "page_types", "languages", "runs", "failures")
 DAY = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
 
 
-def run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-
-
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory) -> Path:
-    """The fixture site (served on 127.0.0.1 by StaticSite) crawled into a fresh archive by `demo`."""
-    db = tmp_path_factory.mktemp("report") / "archive.db"
-    result = run("demo", "--db", str(db), "--port", "0", "--quiet")
-    assert result.returncode == 0, result.stderr
-    return db
-
-
-@pytest.fixture(scope="module")
-def rendered(archive, tmp_path_factory) -> tuple[Path, Path, lxml_html.HtmlElement]:
+def rendered(demo_archive, tmp_path_factory) -> tuple[Path, Path, lxml_html.HtmlElement]:
     out = tmp_path_factory.mktemp("out")
     page, pngs = out / "report.html", out / "png"
-    result = run("report", "--db", str(archive), "-o", str(page), "--png", str(pngs))
+    result = run_cli("report", "--db", str(demo_archive), "-o", str(page), "--png", str(pngs), timeout=180)
     assert result.returncode == 0, result.stderr
     return page, pngs, lxml_html.fromstring(page.read_text(encoding="utf-8"))
-
-
-def sql(db: Path, query: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(query, params).fetchall()
-    finally:
-        conn.close()
 
 
 def table(doc: lxml_html.HtmlElement, table_id: str) -> list[list[str]]:
@@ -60,9 +36,9 @@ def number(text: str) -> int:
     return int(text.replace(",", ""))
 
 
-def test_summary_and_per_site_figures_equal_sql(archive, rendered):
+def test_summary_and_per_site_figures_equal_sql(demo_archive, rendered):
     _, _, doc = rendered
-    total, dated = sql(archive, "SELECT count(*), count(published) FROM articles")[0]
+    total, dated = sql_rows(demo_archive, "SELECT count(*), count(published) FROM articles")[0]
     assert total > 0 and 0 < dated < total  # the fixture has undated articles too
     summary = {d.get("data-key"): d.xpath("./dd")[0].text_content() for d in doc.xpath('//dl[@id="summary"]/div')}
     assert number(summary["articles"]) == total
@@ -70,23 +46,23 @@ def test_summary_and_per_site_figures_equal_sql(archive, rendered):
     head = [th.text_content() for th in doc.xpath('//table[@id="per-site"]/thead//th')]
     for row in table(doc, "per-site"):
         site = row[0]
-        site_total, site_dated = sql(archive, "SELECT count(*), count(published) FROM articles WHERE site = ?", (site,))[0]
+        site_total, site_dated = sql_rows(demo_archive, "SELECT count(*), count(published) FROM articles WHERE site = ?", (site,))[0]
         assert (number(row[1]), number(row[2])) == (site_total, site_dated)
-        mix = dict(sql(archive, "SELECT coalesce(date_source, '(unknown)'), count(*) FROM articles"
+        mix = dict(sql_rows(demo_archive, "SELECT coalesce(date_source, '(unknown)'), count(*) FROM articles"
                                 " WHERE site = ? AND published IS NOT NULL GROUP BY 1", (site,)))
         mix["undated"] = site_total - site_dated
         assert {name: number(cell) for name, cell in zip(head[4:], row[4:])} == mix
 
 
-def test_days_and_gaps_equal_sql(archive, rendered):
+def test_days_and_gaps_equal_sql(demo_archive, rendered):
     _, _, doc = rendered
     rows = table(doc, "days")
     shown_published = {(r[0], r[1]): number(r[2]) for r in rows if number(r[2])}
     shown_fetched = {(r[0], r[1]): number(r[3]) for r in rows if number(r[3])}
-    published = {(s, d): n for s, d, n in sql(
-        archive, f"SELECT site, substr(published, 1, 10), count(*) FROM articles WHERE published GLOB '{DAY}*' GROUP BY 1, 2")}
-    fetched = {(s, d): n for s, d, n in sql(
-        archive, "SELECT site, substr(fetched_at, 1, 10), count(*) FROM articles GROUP BY 1, 2")}
+    published = {(s, d): n for s, d, n in sql_rows(
+        demo_archive, f"SELECT site, substr(published, 1, 10), count(*) FROM articles WHERE published GLOB '{DAY}*' GROUP BY 1, 2")}
+    fetched = {(s, d): n for s, d, n in sql_rows(
+        demo_archive, "SELECT site, substr(fetched_at, 1, 10), count(*) FROM articles GROUP BY 1, 2")}
     assert len(published) >= 5
     assert shown_published == published
     assert shown_fetched == fetched
@@ -96,18 +72,18 @@ def test_days_and_gaps_equal_sql(archive, rendered):
         assert number(row[1]) == expected_gap_days > 0
 
 
-def test_page_types_languages_and_failures_equal_sql(archive, rendered):
+def test_page_types_languages_and_failures_equal_sql(demo_archive, rendered):
     _, _, doc = rendered
     for table_id, column in (("page-types", "page_type"), ("languages", "language")):
-        expected = dict(sql(archive, f"SELECT coalesce({column}, '(none)'), count(*) FROM articles GROUP BY 1"))
+        expected = dict(sql_rows(demo_archive, f"SELECT coalesce({column}, '(none)'), count(*) FROM articles GROUP BY 1"))
         assert {r[0]: number(r[1]) for r in table(doc, table_id)} == expected
-    kinds = dict(sql(archive, "SELECT kind, count(*) FROM failures GROUP BY 1"))
+    kinds = dict(sql_rows(demo_archive, "SELECT kind, count(*) FROM failures GROUP BY 1"))
     assert kinds, "the fixture crawl records at least one failure"
     assert {r[0]: number(r[1]) for r in table(doc, "failure-kinds")} == kinds
-    last_run = sql(archive, "SELECT max(id) FROM runs")[0][0]
-    urls = [u for (u,) in sql(archive, "SELECT url FROM failures WHERE run_id = ? ORDER BY id", (last_run,))]
+    last_run = sql_rows(demo_archive, "SELECT max(id) FROM runs")[0][0]
+    urls = [u for (u,) in sql_rows(demo_archive, "SELECT url FROM failures WHERE run_id = ? ORDER BY id", (last_run,))]
     assert [r[0] for r in table(doc, "last-run-failures")] == urls
-    runs = sql(archive, "SELECT id, fetched, archived, failed FROM runs ORDER BY id DESC")
+    runs = sql_rows(demo_archive, "SELECT id, fetched, archived, failed FROM runs ORDER BY id DESC")
     assert [tuple(number(c) for c in (r[0], r[3], r[4], r[5])) for r in table(doc, "runs")] == runs
 
 
@@ -128,9 +104,9 @@ def test_page_is_self_contained_with_svg_charts_and_pngs(rendered):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_clusters_across_sites_listed(archive, tmp_path):
+def test_clusters_across_sites_listed(demo_archive, tmp_path):
     db = tmp_path / "syndicated.db"
-    shutil.copy(archive, db)
+    shutil.copy(demo_archive, db)
     with Archive(db) as arc:
         url, body, headline, cluster = arc.db.execute(
             "SELECT url, body, headline, cluster_id FROM articles WHERE published IS NOT NULL ORDER BY url LIMIT 1").fetchone()
@@ -138,41 +114,38 @@ def test_clusters_across_sites_listed(archive, tmp_path):
         arc.save_article(Article(url=copy, site="mirror.example.org", headline=headline, body=body))
         arc.set_cluster(copy, cluster)
     out = tmp_path / "r.html"
-    assert run("report", "--db", str(db), "-o", str(out)).returncode == 0
+    assert run_cli("report", "--db", str(db), "-o", str(out)).returncode == 0
     doc = lxml_html.fromstring(out.read_text(encoding="utf-8"))
     rows = table(doc, "clusters")
     assert len(rows) == 1 and doc.xpath('string(//*[@id="cluster-count"])') == "1"
     assert rows[0][0] == headline and set(rows[0][1].split(",")) == {"127.0.0.1", "mirror.example.org"}
     assert (number(rows[0][2]), number(rows[0][3])) == (2, 2)
     out_site = tmp_path / "site.html"
-    assert run("report", "--db", str(db), "-o", str(out_site), "--site", "mirror.example.org").returncode == 0
+    assert run_cli("report", "--db", str(db), "-o", str(out_site), "--site", "mirror.example.org").returncode == 0
     doc = lxml_html.fromstring(out_site.read_text(encoding="utf-8"))
     assert [r[0] for r in table(doc, "per-site")] == ["mirror.example.org"]
     assert len(table(doc, "clusters")) == 1
 
 
-def test_since_filters_the_publication_days(archive, tmp_path):
+def test_since_filters_the_publication_days(demo_archive, tmp_path):
     out = tmp_path / "since.html"
-    assert run("report", "--db", str(archive), "-o", str(out), "--since", "2022-01-01").returncode == 0
+    assert run_cli("report", "--db", str(demo_archive), "-o", str(out), "--since", "2022-01-01").returncode == 0
     doc = lxml_html.fromstring(out.read_text(encoding="utf-8"))
     shown = sum(number(r[2]) for r in table(doc, "days"))
-    expected = sql(archive, f"SELECT count(*) FROM articles WHERE published >= '2022-01-01' AND published GLOB '{DAY}*'")[0][0]
-    total = sql(archive, f"SELECT count(*) FROM articles WHERE published GLOB '{DAY}*'")[0][0]
+    expected = sql_rows(demo_archive, f"SELECT count(*) FROM articles WHERE published >= '2022-01-01' AND published GLOB '{DAY}*'")[0][0]
+    total = sql_rows(demo_archive, f"SELECT count(*) FROM articles WHERE published GLOB '{DAY}*'")[0][0]
     assert 0 < shown == expected < total
 
 
-def test_bad_inputs_are_one_line_usage_errors(archive, tmp_path):
-    bad = run("report", "--db", str(archive), "-o", str(tmp_path / "x.html"), "--since", "last tuesday")
+def test_bad_inputs_are_one_line_usage_errors(demo_archive, tmp_path):
+    bad = run_cli("report", "--db", str(demo_archive), "-o", str(tmp_path / "x.html"), "--since", "last tuesday")
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "--since" in bad.stderr
-    missing = run("report", "--db", str(tmp_path / "none.db"), "-o", str(tmp_path / "x.html"))
+    missing = run_cli("report", "--db", str(tmp_path / "none.db"), "-o", str(tmp_path / "x.html"))
     assert missing.returncode == 2 and "no archive" in missing.stderr
 
 
-def test_without_matplotlib_the_error_names_the_extra(archive, tmp_path):
-    code = ("import sys, runpy; sys.modules['matplotlib'] = None; "
-            f"sys.argv = ['cli.py', 'report', '--db', {str(archive)!r}, '-o', {str(tmp_path / 'x.html')!r}]; "
-            "runpy.run_path('cli.py', run_name='__main__')")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+def test_without_matplotlib_the_error_names_the_extra(demo_archive, tmp_path):
+    result = run_cli_without("matplotlib", "report", "--db", str(demo_archive), "-o", str(tmp_path / "x.html"))
     assert result.returncode == 2
     assert result.stderr.strip() == "error: the report needs matplotlib: pip install -e '.[report]'"
     assert not (tmp_path / "x.html").exists()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,19 +18,12 @@ from pathlib import Path
 
 import pytest
 from scraper.research.demo_site import StaticSite
+from tests.clirun import sql_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "fixtures" / "site"
 START_WAIT = 60.0
 STOP_LIMIT = 2.0 + 1.0  # the "about 2 s", plus slack for a machine shared with other test runs
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize(("sig", "code", "workers"), [(signal.SIGINT, 130, "0"), (signal.SIGTERM, 143, "2")])
@@ -62,11 +54,11 @@ def test_a_signal_stops_a_slow_crawl_within_two_seconds(tmp_path, sig, code, wor
     assert proc.returncode == code, err
     assert took < STOP_LIMIT, f"took {took:.1f} s to stop"
     assert "interrupted" in err
-    assert rows(db, "SELECT exit_code, error, ended_at IS NOT NULL FROM runs") == [
+    assert sql_rows(db, "SELECT exit_code, error, ended_at IS NOT NULL FROM runs") == [
         (code, f"interrupted by {signal.Signals(sig).name}", 1)]
-    assert rows(db, "SELECT count(*) FROM frontier WHERE state = 'active'") == [(0,)]
-    assert rows(db, "SELECT count(*) FROM frontier WHERE state = 'pending'")[0][0] > 0  # queued for the next run
-    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert sql_rows(db, "SELECT count(*) FROM frontier WHERE state = 'active'") == [(0,)]
+    assert sql_rows(db, "SELECT count(*) FROM frontier WHERE state = 'pending'")[0][0] > 0  # queued for the next run
+    assert sql_rows(db, "PRAGMA integrity_check") == [("ok",)]
 
 
 NUMERIC_OPTIONS = ["--delay", "--timeout", "--max-time", "--refresh-after", "--max-failure-share", "--concurrency",
