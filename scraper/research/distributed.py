@@ -20,12 +20,15 @@ Sharded crawl (:func:`crawl_shards`): task K crawls only the hosts of shard K in
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
+import threading
 import time
 import uuid
 from asyncio import CancelledError
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,9 +76,46 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
         with client:
             yield client
         return
-    with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
-        yield client
+    with ExitStack() as stack:
+        with _sigint_deferred():
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                dashboard_address=None, preload=[_WORKER_SETUP],
+                silence_logs=logging.CRITICAL))  # a task's failure comes back as its exception, not as a log line
+        yield stack.enter_context(Client(cluster))
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C that comes while the local cluster starts; raise it once the cluster can be stopped.
+
+    Interrupted half-way, LocalCluster leaves workers behind and a traceback at exit.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught and callable(previous):
+        previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+
+
+# Run in each local worker process once it has started. A terminal's Ctrl-C goes to the whole
+# process group: workers that took it would each print a traceback. Only the client takes it;
+# leaving its `with LocalCluster` stops the workers, and a rerun resumes.
+_WORKER_SETUP = """
+import signal
+
+def dask_setup(worker):
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: leave it
+        pass
+"""
 
 
 @dataclass(slots=True)
