@@ -9,7 +9,9 @@
    - ``import_warcs`` (today's path, one process) into a fresh archive;
    - ``import_warcs_dask`` with a LocalCluster of 1 worker process, then of 2: the map
      (extraction to Parquet parts) and the load (one SQLite writer) timed apart;
-   - the per-task overhead of the scheduler: 200 empty tasks, round trip per task.
+   - the per-task overhead of the scheduler: 200 empty tasks, round trip per task;
+   - what a record range (``--split-bytes``) costs before its first record: walking every
+     record offset of every file without extracting (the most a range's task walks is its file).
 Every figure comes from the same run, so ratios compare like with like on a busy machine.
 """
 
@@ -70,6 +72,17 @@ def task_overhead(client: object, tasks: int = 200) -> float:
     return (time.monotonic() - started) / tasks
 
 
+def range_walk(files: list[Path]) -> float:
+    """Seconds to walk every record offset of every file (what a record range skips), nothing extracted."""
+    from scraper.research.warc_ranges import first_record_at
+
+    started = time.monotonic()
+    for path in files:
+        with open(path, "rb") as fh:
+            assert first_record_at(fh, path.stat().st_size) is None
+    return time.monotonic() - started
+
+
 def measure(files: list[Path], work: Path) -> list[tuple[str, str, str]]:
     """Rows (measure, value, note)."""
     from distributed import Client, LocalCluster
@@ -83,6 +96,9 @@ def measure(files: list[Path], work: Path) -> list[tuple[str, str, str]]:
         single, counts = _time("single-process import_warcs", lambda: import_warcs(archive, files))
     articles = counts["archived"]  # type: ignore[index]
     rows.append(("single process (today's path)", f"{single:.1f} s", f"{articles / single:.0f} articles/s"))
+    walk = range_walk(files)
+    rows.append(("record ranges: walking all offsets", f"{walk:.1f} s",
+                 f"{walk / single:.1%} of the one-process import; what a range's task skips, at most its file"))
     results: dict[int, float] = {}
     maps: dict[int, float] = {}
     for workers in (1, 2):

@@ -43,6 +43,13 @@ log.addHandler(logging.NullHandler())
 log.propagate = False
 
 
+def dask_logs_to_log() -> None:
+    """Dask's own log lines (a lost scheduler, a restarted worker) go to --log, not the terminal."""
+    for name in ("distributed", "distributed.client", "distributed.gc", "tornado", "tornado.application", "bokeh"):
+        logging.getLogger(name).handlers = list(log.handlers)
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+
+
 def setup_logging(log_file: str | None) -> None:
     log.setLevel(logging.INFO)
     if log_file:

@@ -15,6 +15,7 @@ from scraper.config import Settings
 from scraper.errors import UsageError
 
 from .common import (
+    dask_logs_to_log,
     ENGINE_OPTION,
     ROOT,
     SCHEDULER_OPTION,
@@ -98,6 +99,7 @@ def _crawl_dask(urls: tuple[str, ...], shards: int, out_dir: str | None, schedul
     with errors_to_exit():
         require_dask()
         setup_logging(opts.get("log_file"))
+        dask_logs_to_log()
         for url in urls:
             scraper.crawler.urls.validate_url(url)
         results = crawl_shards(list(urls), settings_from(opts), out_dir or f"{opts['db_path']}.shards", shards,

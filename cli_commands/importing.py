@@ -9,6 +9,7 @@ import click
 from scraper.config import Settings
 
 from .common import (
+    dask_logs_to_log,
     ENGINE_OPTION,
     SCHEDULER_OPTION,
     SITES_OPTION,
@@ -46,10 +47,12 @@ def reextract(urls: tuple[str, ...], sites_file: str | None, db_path: str, quiet
               help="With --engine dask: the Parquet dataset and its manifest [DB.parts].")
 @click.option("--no-raw", is_flag=True, help="With --engine dask: leave raw pages out (of the parts and the archive).")
 @click.option("--no-load", is_flag=True, help="With --engine dask: write the Parquet dataset only, no archive.")
+@click.option("--split-bytes", type=click.IntRange(1), default=256 * 1024 * 1024, show_default=True,
+              help="With --engine dask: a file larger than this is split into record ranges of this size, one task each.")
 @SITES_OPTION
 @writer_options
 def import_warc(files: tuple[str, ...], engine: str | None, scheduler: str | None, workers: int | None,
-                out_dir: str | None, no_raw: bool, no_load: bool, sites_file: str | None, db_path: str, quiet: bool,
+                out_dir: str | None, no_raw: bool, no_load: bool, split_bytes: int, sites_file: str | None, db_path: str, quiet: bool,
                 log_file: str | None) -> None:
     """Extract and archive articles from existing WARC files (paths, fsspec URLs, or @LIST.txt of them)."""
     from scraper.research.warc import expand_inputs, import_warcs
@@ -59,7 +62,8 @@ def import_warc(files: tuple[str, ...], engine: str | None, scheduler: str | Non
         inputs, settings = expand_inputs(files), settings_from({"sites_file": sites_file})
         if engine == "dask":
             counts = _import_dask(inputs, settings, out_dir or f"{db_path}.parts", None if no_load else db_path,
-                                  scheduler=scheduler, workers=workers, raw=not no_raw, quiet=quiet)
+                                  scheduler=scheduler, workers=workers, raw=not no_raw, quiet=quiet,
+                                  split_bytes=split_bytes)
         else:
             with open_archive(db_path, lock=True) as archive:
                 counts = import_warcs(archive, inputs, settings=settings)
@@ -67,18 +71,19 @@ def import_warc(files: tuple[str, ...], engine: str | None, scheduler: str | Non
 
 
 def _import_dask(inputs: list[str], settings: Settings, out_dir: str, db_path: str | None, *, scheduler: str | None,
-                 workers: int | None, raw: bool, quiet: bool) -> dict[str, int]:
+                 workers: int | None, raw: bool, quiet: bool, split_bytes: int) -> dict[str, int]:
     from scraper.research.distributed import import_warcs_dask, require_dask
 
     require_dask()
+    dask_logs_to_log()
 
     def show(p: Any) -> None:
         if not quiet:
-            click.echo(f"files {p.done}/{p.total}  articles {p.articles}  failed {p.failed}  "
-                       f"{p.rate:.0f} articles/s  {p.last}", err=True)
+            click.echo(p.line(), err=True)
 
     result = import_warcs_dask(inputs, out_dir, db_path=db_path, settings=settings, scheduler=scheduler,
-                               workers=workers, raw=raw, on_progress=show, args={"out": out_dir, "files": len(inputs)})
+                               workers=workers, raw=raw, on_progress=show, split_bytes=split_bytes,
+                               args={"out": out_dir, "files": len(inputs), "split_bytes": split_bytes})
     for source, message in result.failed_inputs:
         error(f"{source}: {message}")
     return {"files": result.inputs, **result.counts}

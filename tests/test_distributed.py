@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -66,20 +67,29 @@ def articles(db: Path) -> dict[str, dict[str, object]]:
 PAGES = "SELECT id, url, final_url, status, headers, fetched_at, content, codec, raw_size, sha256, http_version FROM pages"
 
 
+@pytest.mark.parametrize("split_bytes", [None, 2000], ids=["file-per-task", "record-ranges"])
 def test_dask_import_matches_single_process_and_resumes_from_the_manifest(
-        client: object, warcs: list[Path], tmp_path: Path) -> None:
+        client: object, warcs: list[Path], tmp_path: Path, split_bytes: int | None) -> None:
     with Archive(tmp_path / "single.db") as archive:
         single = import_warcs(archive, warcs)
     assert single["archived"] == 10
     out = tmp_path / "parts"
     # An interrupted first run: only the first two inputs were mapped, nothing loaded.
-    first = import_warcs_dask([str(w) for w in warcs[:2]], out, client=client)
+    first = import_warcs_dask([str(w) for w in warcs[:2]], out, client=client, split_bytes=split_bytes)
     assert first.already_mapped == 0 and not first.failed_inputs
     seen: list[MapProgress] = []
     result = import_warcs_dask([str(w) for w in warcs], out, db_path=tmp_path / "dask.db", client=client,
-                               on_progress=seen.append)
-    assert result.already_mapped == 2 and not result.failed_inputs
-    assert seen[-1].done == len(warcs) and len(_dataset_rows(out)) == 10
+                               on_progress=seen.append, split_bytes=split_bytes)
+    assert result.already_mapped == first.tasks and not result.failed_inputs
+    if split_bytes:  # every fixture file (6-12 kB) is several tasks, some holding no record at all
+        assert first.tasks > 2 and result.tasks == sum(-(-w.stat().st_size // split_bytes) for w in warcs)
+        entries = [json.loads(p.read_text()) for p in (out / "_manifest").glob("*.json")]
+        assert len(entries) == result.tasks and {e["input"] for e in entries} == {str(w) for w in warcs}
+        assert sum(1 for e in entries if e["counts"]["articles"] and e["start"] > 0) >= 1
+    else:
+        assert result.tasks == len(warcs)
+    assert seen[-1].done == result.tasks and seen[-1].files_done == seen[-1].files == len(warcs)
+    assert len(_dataset_rows(out)) == 10
     assert {k: result.counts[k] for k in ("archived", "updated", "unchanged", "skipped", "failed")} == {
         k: single[k] for k in ("archived", "updated", "unchanged", "skipped", "failed")}
     dask_db = tmp_path / "dask.db"
@@ -93,8 +103,9 @@ def test_dask_import_matches_single_process_and_resumes_from_the_manifest(
     names = pa_dataset.dataset(out, format="parquet", partitioning="hive").schema.names
     assert names[:3] == ["url", "canonical_url", "site"] and "month" in names and "page_content" in names
     # A rerun maps nothing and loads nothing.
-    again = import_warcs_dask([str(w) for w in warcs], out, db_path=dask_db, client=client)
-    assert again.already_mapped == len(warcs) and again.counts["archived"] == 0 and again.counts["already"] == len(warcs)
+    again = import_warcs_dask([str(w) for w in warcs], out, db_path=dask_db, client=client, split_bytes=split_bytes)
+    assert again.already_mapped == result.tasks and again.counts["archived"] == 0
+    assert again.counts["already"] == result.tasks
     assert articles(dask_db) == articles(tmp_path / "single.db") and table(dask_db, PAGES) == table(tmp_path / "single.db", PAGES)
 
 

@@ -2,14 +2,17 @@
 
 WARC import (:func:`import_warcs_dask`) is a map and a load:
 
-- map: each input file is one task; a worker runs :func:`~scraper.research.warc.extract_warc`
-  (the same extractor and filters as ``import-warc``) and writes the input's Parquet parts and
-  its manifest entry (:mod:`scraper.research.parquet_parts`) itself, so only a few counters travel
-  back to the client; inputs already in the manifest are not submitted again;
+- map: each input file, or each record range of a file over ``split_bytes``
+  (:mod:`scraper.research.warc_ranges`), is one task; a worker runs
+  :func:`~scraper.research.warc.extract_warc` (the same extractor and filters as ``import-warc``)
+  and writes the task's Parquet parts and its manifest entry (:mod:`scraper.research.parquet_parts`)
+  itself, so only a few counters travel back to the client; tasks already in the manifest are not
+  submitted again;
 - load: one writer replays the parts, in input order, into the SQLite archive (idempotent).
 
 A worker killed mid-task: the scheduler runs the task again elsewhere (its parts are overwritten,
-never duplicated). A killed scheduler or client, or Ctrl-C: the rerun skips the finished inputs.
+never duplicated). A killed scheduler (:class:`SchedulerLost`), a killed client, or Ctrl-C: the
+rerun skips the finished tasks.
 
 Sharded crawl (:func:`crawl_shards`): task K crawls only the hosts of shard K into ``DIR/shard-K.db``;
 :func:`scraper.store.merge.merge_archives` then combines the shard archives.
@@ -17,23 +20,33 @@ Sharded crawl (:func:`crawl_shards`): task K crawls only the hosts of shard K in
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
+import threading
 import time
 import uuid
 from asyncio import CancelledError
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scraper.config import Settings
-from scraper.errors import UsageError
-from scraper.research.parquet_parts import DASK_HINT, finished_inputs, input_id, load_parts, write_parts
+from scraper.errors import ScraperError, UsageError
+from scraper.research.parquet_parts import DASK_HINT, finished_inputs, load_parts, write_parts
 from scraper.research.warc import extract_warc
+from scraper.research.warc_ranges import DEFAULT_SPLIT_BYTES, WarcRange, plan_ranges
 
-__all__ = ["DASK_HINT", "MapProgress", "DaskImport", "dask_client", "import_warcs_dask",
+__all__ = ["DASK_HINT", "MapProgress", "DaskImport", "SchedulerLost", "dask_client", "import_warcs_dask",
            "crawl_shards", "require_dask"]
+
+
+class SchedulerLost(ScraperError):
+    """The client lost its Dask scheduler mid-map: what finished is kept, a rerun does the rest."""
+
+    kind = "scheduler"
 
 
 def require_dask() -> None:
@@ -63,26 +76,71 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
         with client:
             yield client
         return
-    with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
-        yield client
+    with ExitStack() as stack:
+        with _sigint_deferred():
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                dashboard_address=None, preload=[_WORKER_SETUP],
+                silence_logs=logging.CRITICAL))  # a task's failure comes back as its exception, not as a log line
+        yield stack.enter_context(Client(cluster))
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C that comes while the local cluster starts; raise it once the cluster can be stopped.
+
+    Interrupted half-way, LocalCluster leaves workers behind and a traceback at exit.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught and callable(previous):
+        previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+
+
+# Run in each local worker process once it has started. A terminal's Ctrl-C goes to the whole
+# process group: workers that took it would each print a traceback. Only the client takes it;
+# leaving its `with LocalCluster` stops the workers, and a rerun resumes.
+_WORKER_SETUP = """
+import signal
+
+def dask_setup(worker):
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: leave it
+        pass
+"""
 
 
 @dataclass(slots=True)
 class MapProgress:
-    """Where the map stands: files done of total, articles found, failed files and records."""
+    """Where the map stands: tasks (and input files) done of total, articles found, failed tasks and records."""
 
-    total: int
+    total: int  # tasks: one per input file, or per record range of a large one
     done: int = 0
     articles: int = 0
     failed: int = 0
+    files: int = 0
+    files_done: int = 0
     started: float = field(default_factory=time.monotonic)
-    last: str = ""  # the input just finished (or failed)
+    last: str = ""  # the task just finished (or failed): the input, or ``input#bytes=START-END``
 
     @property
     def rate(self) -> float:
         """Articles per second so far."""
         return self.articles / max(time.monotonic() - self.started, 1e-9)
+
+    def line(self) -> str:
+        """One progress line for a terminal."""
+        tasks = f" (tasks {self.done}/{self.total})" if self.total != self.files else ""
+        return (f"files {self.files_done}/{self.files}{tasks}  articles {self.articles}  failed {self.failed}  "
+                f"{self.rate:.0f} articles/s  {self.last}")
 
 
 @dataclass(slots=True)
@@ -90,94 +148,118 @@ class DaskImport:
     """What :func:`import_warcs_dask` did."""
 
     inputs: int = 0
-    already_mapped: int = 0  # finished by an earlier run (manifest)
-    failed_inputs: list[tuple[str, str]] = field(default_factory=list)  # (input, error) of tasks that died
+    tasks: int = 0  # inputs, plus one per extra record range of a large input
+    already_mapped: int = 0  # tasks finished by an earlier run (manifest)
+    failed_inputs: list[tuple[str, str]] = field(default_factory=list)  # (task label, error) of tasks that died
     counts: dict[str, int] = field(default_factory=dict)
     map_seconds: float = 0.0
     load_seconds: float = 0.0
     run_id: int | None = None
 
 
-def _map_one(source: str, out_dir: str, settings: Settings, raw: bool) -> dict[str, int]:
-    """The task: extract one input, write its parts and manifest entry; return its counts."""
-    entry = write_parts(source, extract_warc(source, settings), Path(out_dir), raw=raw)
+def _map_one(part: WarcRange, out_dir: str, settings: Settings, raw: bool) -> dict[str, int]:
+    """The task: extract one input (or record range), write its parts and manifest entry; return its counts."""
+    entry = write_parts(part, extract_warc(part.source, settings, part=part), Path(out_dir), raw=raw)
     return dict(entry["counts"])
 
 
-def map_warcs(client: Any, sources: Sequence[str], out_dir: Path, *, settings: Settings, raw: bool = True,
+def _lost(client: Any, exc: BaseException) -> bool:
+    """Whether a task's error is the client's connection to the scheduler going away."""
+    return getattr(exc, "reason", None) == "scheduler-connection-lost" or client.status not in ("running", "newly-created")
+
+
+def map_warcs(client: Any, tasks: Sequence[WarcRange], out_dir: Path, *, settings: Settings, raw: bool = True,
               on_progress: Callable[[MapProgress], None] | None = None) -> tuple[int, list[tuple[str, str]]]:
-    """Run the map for the inputs not yet in the manifest; return (already done, failed inputs)."""
+    """Run the map for the tasks not yet in the manifest; return (already done, failed tasks).
+
+    Raises:
+        SchedulerLost: the connection to the scheduler went away (the rest of the map is lost, not failed).
+    """
     from distributed import as_completed
 
     done = finished_inputs(out_dir)
-    todo = [source for source in sources if input_id(source) not in done]
-    progress = MapProgress(total=len(sources), done=len(sources) - len(todo))
+    todo = [task for task in tasks if task.id not in done]
+    left = {source: 0 for source in dict.fromkeys(task.source for task in tasks)}
+    for task in todo:
+        left[task.source] += 1
+    progress = MapProgress(total=len(tasks), done=len(tasks) - len(todo), files=len(left),
+                           files_done=sum(not n for n in left.values()))
     token = uuid.uuid4().hex[:8]  # fresh keys: a long-lived scheduler never hands back an old result
     futures = client.map(_map_one, todo, out_dir=str(out_dir), settings=settings, raw=raw,
-                         key=[f"warc-{input_id(s)}-{token}" for s in todo])
-    source_of = {future.key: source for future, source in zip(futures, todo)}
+                         key=[f"warc-{task.id}-{token}" for task in todo])
+    task_of = {future.key: task for future, task in zip(futures, todo)}
     failed: list[tuple[str, str]] = []
     for future in as_completed(futures):
-        progress.last = source_of[future.key]
+        task = task_of[future.key]
+        progress.last = task.label
         try:
             counts = future.result()
-        except (Exception, CancelledError) as exc:  # noqa: BLE001 - KilledWorker, a lost scheduler, a bug: this input only
-            failed.append((progress.last, f"{type(exc).__name__}: {exc}"))
+        except (Exception, CancelledError) as exc:  # noqa: BLE001 - KilledWorker, a bug: this task only
+            if _lost(client, exc):
+                raise SchedulerLost("lost the Dask scheduler; finished tasks are kept: rerun the same command "
+                                    "to do the rest", url=getattr(client.scheduler, "address", None)) from exc
+            failed.append((task.label, f"{type(exc).__name__}: {exc}"))
             progress.failed += 1
         else:
             progress.articles += counts["articles"]
             progress.failed += counts["failed"]
         progress.done += 1
+        left[task.source] -= 1
+        progress.files_done += not left[task.source]
         future.release()
         if on_progress:
             on_progress(progress)
-    return len(sources) - len(todo), failed
+    return len(tasks) - len(todo), failed
 
 
 def import_warcs_dask(sources: Sequence[str | Path], out_dir: str | Path, *, db_path: str | Path | None = None,
                       settings: Settings | None = None, scheduler: str | None = None, workers: int | None = None,
                       client: Any = None, raw: bool = True, on_progress: Callable[[MapProgress], None] | None = None,
-                      args: dict[str, Any] | None = None) -> DaskImport:
+                      args: dict[str, Any] | None = None, split_bytes: int | None = DEFAULT_SPLIT_BYTES) -> DaskImport:
     """Extract WARC files on a Dask cluster into a Parquet dataset, then load it into ``db_path``.
 
     ``client`` (a ``distributed.Client``) wins over ``scheduler`` (an address), which wins over a
-    LocalCluster of ``workers`` processes. Without ``db_path`` only the dataset is written.
-    The load is recorded in the archive's ``runs`` table as an ``import-warc`` run.
+    LocalCluster of ``workers`` processes. A file over ``split_bytes`` is split into record ranges
+    of about that size, one task each (None: one task per file); keep it the same across reruns.
+    Without ``db_path`` only the dataset is written. The load is recorded in the archive's
+    ``runs`` table as an ``import-warc`` run.
 
     Raises:
         UsageError: Dask or pyarrow is missing, or the scheduler cannot be reached.
+        SchedulerLost: the scheduler went away during the map (nothing is loaded; rerun).
     """
     require_dask()
     settings = settings or Settings()
     names = [str(s) for s in sources]
+    tasks = plan_ranges(names, split_bytes)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    result = DaskImport(inputs=len(names))
+    result = DaskImport(inputs=len(names), tasks=len(tasks))
     started = time.monotonic()
     if client is not None:
-        result.already_mapped, result.failed_inputs = map_warcs(client, names, out, settings=settings, raw=raw,
+        result.already_mapped, result.failed_inputs = map_warcs(client, tasks, out, settings=settings, raw=raw,
                                                                 on_progress=on_progress)
     else:
         with dask_client(scheduler, workers) as own:
-            result.already_mapped, result.failed_inputs = map_warcs(own, names, out, settings=settings, raw=raw,
+            result.already_mapped, result.failed_inputs = map_warcs(own, tasks, out, settings=settings, raw=raw,
                                                                     on_progress=on_progress)
     result.map_seconds = time.monotonic() - started
     if db_path is not None:
         started = time.monotonic()
-        _load(result, Path(db_path), out, names, args)
+        _load(result, Path(db_path), out, tasks, args)
         result.load_seconds = time.monotonic() - started
     else:
         result.counts = {"failed": len(result.failed_inputs)}
     return result
 
 
-def _load(result: DaskImport, db_path: Path, out: Path, names: list[str], args: dict[str, Any] | None) -> None:
+def _load(result: DaskImport, db_path: Path, out: Path, tasks: list[WarcRange], args: dict[str, Any] | None) -> None:
     from scraper.store.archive import Archive
     from scraper.store.lock import archive_lock
 
     with archive_lock(db_path), Archive(db_path) as archive:
         result.run_id = archive.start_run("import-warc", {"engine": "dask", **(args or {})})
-        counts = load_parts(archive, out, names, run_id=result.run_id)
+        counts = load_parts(archive, out, tasks, run_id=result.run_id)
         for source, error in result.failed_inputs:
             archive.record_failure(run_id=result.run_id, url=source, kind="task", error=error, attempts=1)
         counts["failed"] += len(result.failed_inputs)

@@ -6,6 +6,9 @@ Layout of an output folder (a Hive-partitioned Parquet dataset: DuckDB, Spark an
     OUT/site=SITE/month=YYYY-MM/part-<input id>.parquet   articles of one input in one partition
     OUT/_manifest/<input id>.json                          the input is finished (written last)
 
+An input is a whole file or a record range of a large one (:class:`~.warc_ranges.WarcRange`):
+its id is the sha1 of its label (the path, or ``path#bytes=START-END``).
+
 Columns: :data:`~scraper.research.export.EXPORT_COLUMNS` (the archive-only ones, such as
 ``version`` and ``cluster_id``, are null until loaded), then ``input_id``, ``record`` (position in
 the input, so the loader replays the file's order), ``signature`` (the MinHash for clusters, made
@@ -19,7 +22,6 @@ task run twice (a worker killed, a rerun) overwrites its own parts and never dup
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -31,6 +33,7 @@ from scraper.errors import UsageError
 from scraper.models import Article, Page, RelatedLink
 from scraper.research.export import EXPORT_COLUMNS, parquet_schema
 from scraper.research.warc import _VERDICTS, WarcItem
+from scraper.research.warc_ranges import WarcRange, input_id
 from scraper.store.archive import Archive
 from scraper.store.clusters import save_signature
 from scraper.store.query import now_iso
@@ -55,11 +58,6 @@ def _pyarrow() -> tuple[Any, Any]:
     except ImportError as exc:
         raise UsageError(DASK_HINT) from exc
     return pa, pq
-
-
-def input_id(source: str | Path) -> str:
-    """A stable id for an input path or URL (names its parts and its manifest entry)."""
-    return hashlib.sha1(str(source).encode("utf-8")).hexdigest()[:20]
 
 
 def _schema(pa: Any, raw: bool) -> Any:
@@ -102,14 +100,21 @@ def _write_atomic(path: Path, write: Any) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_parts(source: str | Path, items: Iterable[WarcItem], out_dir: Path, *, raw: bool = True) -> dict[str, Any]:
-    """Write one input's articles as Parquet parts, then its manifest entry; return the entry.
+def _as_range(source: WarcRange | str | Path) -> WarcRange:
+    return source if isinstance(source, WarcRange) else WarcRange(str(source))
 
-    The entry holds the input, its part files (relative to ``out_dir``), the counts
-    (records, articles, skipped, failed) and the failures (url, kind, error, status).
+
+def write_parts(source: WarcRange | str | Path, items: Iterable[WarcItem], out_dir: Path, *,
+                raw: bool = True) -> dict[str, Any]:
+    """Write one input's articles (a file, or a record range of one) as Parquet parts, then its manifest entry.
+
+    The entry (returned) holds the input, its label and range, its part files (relative to
+    ``out_dir``), the counts (records, articles, skipped, failed) and the failures (url, kind,
+    error, status).
     """
     pa, pq = _pyarrow()
-    ident = input_id(source)
+    part = _as_range(source)
+    ident = part.id
     counts = {"records": 0, "articles": 0, "skipped": 0, "failed": 0}
     failures: list[list[Any]] = []
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -131,7 +136,8 @@ def write_parts(source: str | Path, items: Iterable[WarcItem], out_dir: Path, *,
         table = pa.Table.from_pylist(rows, schema=schema)
         _write_atomic(out_dir / relative, lambda tmp, table=table: pq.write_table(table, tmp, compression="zstd"))
         parts.append(relative)
-    entry = {"input": str(source), "input_id": ident, "parts": parts, "counts": counts, "failures": failures,
+    entry = {"input": part.source, "label": part.label, "start": part.start, "end": part.end, "input_id": ident,
+             "parts": parts, "counts": counts, "failures": failures,
              "raw": raw, "finished_at": now_iso()}
     _write_atomic(out_dir / MANIFEST / f"{ident}.json",
                   lambda tmp: tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8"))
@@ -182,13 +188,13 @@ def _load_entry(archive: Archive, out_dir: Path, entry: dict[str, Any], run_id: 
         for url, kind, error, status in entry["failures"]:
             archive.record_failure(run_id=run_id, url=url, kind=kind, error=error, attempts=1, status=status)
         archive.db.execute("INSERT INTO warc_inputs_loaded (input_id, input, loaded_at, run_id) VALUES (?, ?, ?, ?)",
-                           [entry["input_id"], entry["input"], now_iso(), run_id])
+                           [entry["input_id"], entry.get("label", entry["input"]), now_iso(), run_id])
     return counts
 
 
-def load_parts(archive: Archive, out_dir: Path, sources: Sequence[str | Path], *,
+def load_parts(archive: Archive, out_dir: Path, sources: Sequence[WarcRange | str | Path], *,
                run_id: int | None = None) -> dict[str, int]:
-    """Load the finished inputs among ``sources`` (in that order) into the archive, one writer.
+    """Load the finished inputs among ``sources`` (files or ranges, in that order) into the archive, one writer.
 
     Idempotent: an input already loaded (table ``warc_inputs_loaded``, written in the same
     transaction as its articles) is skipped, so a rerun or a killed loader adds nothing twice.
@@ -203,7 +209,7 @@ def load_parts(archive: Archive, out_dir: Path, sources: Sequence[str | Path], *
     done = {row[0] for row in archive.db.execute("SELECT input_id FROM warc_inputs_loaded")}
     counts = dict.fromkeys(("archived", "updated", "unchanged", "skipped", "failed", "loaded", "already"), 0)
     for source in sources:
-        entry = entries.get(input_id(source))
+        entry = entries.get(_as_range(source).id)
         if entry is None:
             continue
         if entry["input_id"] in done:

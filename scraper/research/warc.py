@@ -20,6 +20,7 @@ from scraper.crawler.urls import archive_key, is_http_url, looks_like_article, s
 from scraper.errors import ExtractionError, UsageError
 from scraper.extractor.article import extract
 from scraper.models import Article, Page
+from scraper.research.warc_ranges import WarcRange, first_record_at
 
 if TYPE_CHECKING:
     from scraper.store.archive import Archive
@@ -78,11 +79,23 @@ def _open(source: str | Path) -> Any:
     return open(text.removeprefix("file://"), "rb")
 
 
-def _iter_records(source: str | Path, max_bytes: int | None) -> Iterator[Page | str]:
-    """Every record of the file: a Page, a reason to skip it, or ``"failed: ..."`` (then stop)."""
+def _iter_records(source: str | Path, max_bytes: int | None, part: WarcRange | None = None) -> Iterator[Page | str]:
+    """Every record of the file (or of ``part``): a Page, a reason to skip it, or ``"failed: ..."`` (then stop)."""
+    part = part or WarcRange(str(source))
     try:
         with _open(source) as fh:
-            for record in ArchiveIterator(fh, arc2warc=True, check_digests=True):
+            if part.start:
+                try:
+                    first = first_record_at(fh, part.start)
+                except _READ_ERRORS:
+                    return  # damage before this range: the range that reaches it reports it
+                if first is None:
+                    return
+                fh.seek(first)
+            records = ArchiveIterator(fh, arc2warc=True, check_digests=True)
+            for record in records:
+                if part.end is not None and records.offset >= part.end:
+                    return  # the next range's first record
                 yield _to_page(record, max_bytes)
     except _READ_ERRORS as exc:
         yield f"failed: {type(exc).__name__}: {exc}"
@@ -168,14 +181,16 @@ def _item_of(page: Page, settings: Settings) -> WarcItem:
     return WarcItem("article", page=page, article=article.replace(url=key, site=article.site or site_of(key)))
 
 
-def extract_warc(source: str | Path, settings: Settings | None = None) -> Iterator[WarcItem]:
+def extract_warc(source: str | Path, settings: Settings | None = None, *,
+                 part: WarcRange | None = None) -> Iterator[WarcItem]:
     """Every record of one WARC file (path or fsspec URL), extracted and filtered, in file order.
 
+    ``part``: only the records starting in that byte range of ``source`` (:mod:`.warc_ranges`).
     Pure apart from reading the file: nothing is stored. A damaged or unreadable file
     ends with one ``failed`` item of kind ``"warc"`` naming the file.
     """
     settings = settings or Settings()
-    for item in _iter_records(source, settings.max_bytes):
+    for item in _iter_records(source, settings.max_bytes, part):
         if isinstance(item, Page):
             yield _item_of(item, settings)
         elif item.startswith("failed: "):
