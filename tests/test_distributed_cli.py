@@ -29,13 +29,10 @@ from warcgen import write_generated_warcs  # noqa: E402
 
 from scraper.config import Settings  # noqa: E402
 from scraper.crawler.runs import run_archive  # noqa: E402
-from scraper.crawler.urls import host_shard  # noqa: E402
-from scraper.research.demo_site import StaticSite  # noqa: E402
 from scraper.research.warc import import_warcs  # noqa: E402
 from scraper.store.archive import Archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "fixtures" / "site"
 ARTICLES, PER_FILE = 400, 4
 WAIT = 120.0  # seconds: an upper bound for anything to start or finish on a busy machine
 WRITE_TIMES = {"first_archived_at", "updated_at"}
@@ -206,19 +203,10 @@ def test_killed_scheduler_is_one_line_and_a_rerun_on_a_new_one_completes(
 CRAWL_TIMES = WRITE_TIMES | {"fetched_at", "page_id"}  # differ between two crawls of the same pages
 
 
-def test_cli_crawl_engine_dask_shards_2_merges_into_the_full_crawl(tmp_path: Path) -> None:
-    with contextlib.ExitStack() as stack:
-        one = stack.enter_context(StaticSite(SITE))
-        two = stack.enter_context(StaticSite(SITE))
-        for _ in range(30):  # ports are random: serve again until the two hosts fall in different shards
-            if host_shard(one.url("/"), 2) != host_shard(two.url("/"), 2):
-                break
-            two = stack.enter_context(StaticSite(SITE))
-        seeds = [one.url("/"), two.url("/")]
-        assert host_shard(seeds[0], 2) != host_shard(seeds[1], 2)
-        run_archive(tmp_path / "full.db", seeds, Settings(delay=0, workers=0))
-        proc = subprocess.run(cli("crawl", *seeds, "--engine", "dask", "--shards", "2", "--delay", "0",
-                                  "--db", str(tmp_path / "all.db")), capture_output=True, text=True, timeout=WAIT * 2)
+def test_cli_crawl_engine_dask_shards_2_merges_into_the_full_crawl(tmp_path: Path, two_shard_seeds: list[str]) -> None:
+    run_archive(tmp_path / "full.db", two_shard_seeds, Settings(delay=0, workers=0))
+    proc = subprocess.run(cli("crawl", *two_shard_seeds, "--engine", "dask", "--shards", "2", "--delay", "0",
+                              "--db", str(tmp_path / "all.db")), capture_output=True, text=True, timeout=WAIT * 2)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     shards = [tmp_path / "all.db.shards" / f"shard-{k}.db" for k in (1, 2)]
