@@ -35,7 +35,8 @@ from typing import Any
 
 from scraper.config import Settings
 from scraper.errors import ScraperError, UsageError
-from scraper.research.parquet_parts import DASK_HINT, finished_inputs, load_parts, write_parts
+from scraper.research.parquet_load import load_parts
+from scraper.research.parquet_parts import DASK_HINT, finished_inputs, write_parts
 from scraper.research.warc import extract_warc
 from scraper.research.warc_ranges import DEFAULT_SPLIT_BYTES, WarcRange, plan_ranges
 

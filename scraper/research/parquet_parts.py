@@ -1,4 +1,4 @@
-"""Parquet parts: what a Dask worker writes for one WARC input, and the one writer that loads them.
+"""Parquet parts: what a Dask worker writes for one WARC input (:mod:`.parquet_load` loads them).
 
 Layout of an output folder (a Hive-partitioned Parquet dataset: DuckDB, Spark and
 ``pyarrow.dataset`` read it as one table)::
@@ -25,20 +25,17 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from scraper.errors import UsageError
-from scraper.models import Article, Page, RelatedLink
 from scraper.research.export import EXPORT_COLUMNS, parquet_schema
-from scraper.research.warc import _VERDICTS, WarcItem
+from scraper.research.warc import WarcItem
 from scraper.research.warc_ranges import WarcRange, input_id
-from scraper.store.archive import Archive
-from scraper.store.clusters import save_signature
 from scraper.store.query import now_iso
 
-__all__ = ["DASK_HINT", "input_id", "write_parts", "finished_inputs", "load_parts", "PAGE_COLUMNS"]
+__all__ = ["DASK_HINT", "MANIFEST", "input_id", "write_parts", "finished_inputs", "PAGE_COLUMNS"]
 
 DASK_HINT = "the Dask engine needs its extra: pip install -e '.[dask]'"
 MANIFEST = "_manifest"
@@ -47,11 +44,9 @@ PAGE_COLUMNS = ("page_url", "page_final_url", "page_status", "page_headers", "pa
 _ARCHIVE_ONLY = ("first_archived_at", "updated_at", "version", "cluster_id", "page_id")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _MONTH = re.compile(r"\d{4}-\d{2}")
-_LOADED_TABLE = ("CREATE TABLE IF NOT EXISTS warc_inputs_loaded (input_id TEXT PRIMARY KEY, input TEXT NOT NULL,"
-                 " loaded_at TEXT NOT NULL, run_id INTEGER)")
 
 
-def _pyarrow() -> tuple[Any, Any]:
+def pyarrow_modules() -> tuple[Any, Any]:
     try:
         import pyarrow as pa  # type: ignore[import-untyped]
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
@@ -100,7 +95,7 @@ def _write_atomic(path: Path, write: Any) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _as_range(source: WarcRange | str | Path) -> WarcRange:
+def as_range(source: WarcRange | str | Path) -> WarcRange:
     return source if isinstance(source, WarcRange) else WarcRange(str(source))
 
 
@@ -112,8 +107,8 @@ def write_parts(source: WarcRange | str | Path, items: Iterable[WarcItem], out_d
     ``out_dir``), the counts (records, articles, skipped, failed) and the failures (url, kind,
     error, status).
     """
-    pa, pq = _pyarrow()
-    part = _as_range(source)
+    pa, pq = pyarrow_modules()
+    part = as_range(source)
     ident = part.id
     counts = {"records": 0, "articles": 0, "skipped": 0, "failed": 0}
     failures: list[list[Any]] = []
@@ -154,73 +149,3 @@ def finished_inputs(out_dir: Path) -> dict[str, dict[str, Any]]:
             continue  # unreadable entry: the input is simply done again
         entries[entry["input_id"]] = entry
     return entries
-
-
-def _article(row: dict[str, Any]) -> Article:
-    related = [RelatedLink(title=link["title"], url=link["url"]) for link in row["related"] or []]
-    fields = {name: row[name] for name in Article.__dataclass_fields__ if name in row}
-    return Article(**{**fields, "authors": list(row["authors"] or []), "related": related})
-
-
-def _page(row: dict[str, Any]) -> Page:
-    return Page(url=row["page_url"], final_url=row["page_final_url"], status=int(row["page_status"]),
-                headers=json.loads(row["page_headers"]), content=row["page_content"],
-                fetched_at=row["page_fetched_at"], http_version=row["page_http_version"])
-
-
-def _rows(out_dir: Path, entry: dict[str, Any]) -> list[dict[str, Any]]:
-    _pa, pq = _pyarrow()
-    rows = [row for part in entry["parts"] for row in pq.read_table(out_dir / part).to_pylist()]
-    return sorted(rows, key=lambda row: row["record"])
-
-
-def _load_entry(archive: Archive, out_dir: Path, entry: dict[str, Any], run_id: int | None) -> dict[str, int]:
-    counts = {"archived": 0, "updated": 0, "unchanged": 0}
-    rows = _rows(out_dir, entry)  # read before the write lock is taken
-    with archive.transaction():
-        for row in rows:
-            article = _article(row)
-            page_id = archive.save_page(_page(row), run_id=run_id) if entry.get("raw", True) else None
-            verdict = _VERDICTS[archive.save_article(article, page_id=page_id)]
-            if verdict != "unchanged":
-                save_signature(archive, article.url, article.content_hash, row["signature"])
-            counts[verdict] += 1
-        for url, kind, error, status in entry["failures"]:
-            archive.record_failure(run_id=run_id, url=url, kind=kind, error=error, attempts=1, status=status)
-        archive.db.execute("INSERT INTO warc_inputs_loaded (input_id, input, loaded_at, run_id) VALUES (?, ?, ?, ?)",
-                           [entry["input_id"], entry.get("label", entry["input"]), now_iso(), run_id])
-    return counts
-
-
-def load_parts(archive: Archive, out_dir: Path, sources: Sequence[WarcRange | str | Path], *,
-               run_id: int | None = None) -> dict[str, int]:
-    """Load the finished inputs among ``sources`` (files or ranges, in that order) into the archive, one writer.
-
-    Idempotent: an input already loaded (table ``warc_inputs_loaded``, written in the same
-    transaction as its articles) is skipped, so a rerun or a killed loader adds nothing twice.
-    Returns the archive's counters (archived, updated, unchanged, skipped, failed) plus
-    ``loaded`` (inputs loaded now) and ``already`` (inputs loaded before).
-    """
-    from scraper.store.clusters import assign_clusters
-
-    entries = finished_inputs(out_dir)
-    with archive.transaction():
-        archive.db.execute(_LOADED_TABLE)
-    done = {row[0] for row in archive.db.execute("SELECT input_id FROM warc_inputs_loaded")}
-    counts = dict.fromkeys(("archived", "updated", "unchanged", "skipped", "failed", "loaded", "already"), 0)
-    for source in sources:
-        entry = entries.get(_as_range(source).id)
-        if entry is None:
-            continue
-        if entry["input_id"] in done:
-            counts["already"] += 1
-            continue
-        for name, value in _load_entry(archive, out_dir, entry, run_id).items():
-            counts[name] += value
-        counts["skipped"] += entry["counts"]["skipped"]
-        counts["failed"] += entry["counts"]["failed"]
-        counts["loaded"] += 1
-        done.add(entry["input_id"])
-    if counts["archived"] or counts["updated"]:
-        assign_clusters(archive)
-    return counts

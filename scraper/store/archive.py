@@ -63,6 +63,29 @@ def _article_values(article: Article) -> dict[str, Any]:
     return row
 
 
+def new_article_row(article: Article, page_id: int | None, now: str, extras: dict[str, Any] | None = None) -> list[Any]:
+    """The ``articles`` row of a first save, in :data:`INSERT_ARTICLE`'s column order."""
+    return _first_row(_article_values(article), page_id, now, extras)
+
+
+def _first_row(values: dict[str, Any], page_id: int | None, now: str, extras: dict[str, Any] | None) -> list[Any]:
+    values.update(page_id=page_id, updated_at=now, version=1, first_archived_at=now, cluster_id=None)
+    values.update({name: (extras or {}).get(name) for name in EXTRA_COLUMNS})
+    return [values[name] for name in _WRITTEN] + [values["url"]]
+
+
+def related_rows(article: Article) -> list[tuple[Any, ...]]:
+    """The article's ``related_links`` rows, for :data:`INSERT_RELATED`."""
+    return [(article.url, i, link.get("url"), link.get("title")) for i, link in enumerate(article.related)]
+
+
+_WRITTEN = [name for name in ARTICLE_COLUMNS if name != "url"]  # url last: it is the UPDATE's key
+INSERT_ARTICLE = "INSERT INTO articles ({}, url) VALUES ({}, ?)".format(
+    ", ".join(f'"{c}"' for c in _WRITTEN), ", ".join("?" for _ in _WRITTEN))
+_UPDATE_ARTICLE = "UPDATE articles SET {} WHERE url = ?".format(", ".join(f'"{c}" = ?' for c in _WRITTEN))
+INSERT_RELATED = "INSERT INTO related_links (article_url, position, url, title) VALUES (?, ?, ?, ?)"
+
+
 def _first(*values: Any) -> Any:
     return next((v for v in values if v is not None), None)
 
@@ -230,38 +253,26 @@ class Archive:
             now = now_iso()
             if old is not None and all(old[name] == values[name] for name in _COMPARED):
                 return "unchanged"
-            values["page_id"] = page_id
-            values["updated_at"] = now
             if old is None:
-                values.update(version=1, first_archived_at=now, cluster_id=None)
-                values.update({name: extras.get(name) for name in EXTRA_COLUMNS})
-                self._write_article(values, insert=True)
-            else:
-                self._keep_version(old, now)
-                values.update(version=int(old["version"]) + 1, first_archived_at=old["first_archived_at"])
-                values["cluster_id"] = old["cluster_id"]
-                # A None in extra means "not known this time", not "clear it".
-                values.update({name: _first(extras.get(name), old[name]) for name in EXTRA_COLUMNS})
-                self._write_article(values, insert=False)
-            self._replace_related(article)
-            return "new" if old is None else "updated"
+                self.db.execute(INSERT_ARTICLE, _first_row(values, page_id, now, extras))
+                self.db.conn.executemany(INSERT_RELATED, related_rows(article))
+                return "new"
+            self._keep_version(old, now)
+            values.update(page_id=page_id, updated_at=now)
+            values.update(version=int(old["version"]) + 1, first_archived_at=old["first_archived_at"])
+            values["cluster_id"] = old["cluster_id"]
+            # A None in extra means "not known this time", not "clear it".
+            values.update({name: _first(extras.get(name), old[name]) for name in EXTRA_COLUMNS})
+            # UPDATE keeps the rowid, so the FTS triggers swap the old text for the new.
+            self.db.execute(_UPDATE_ARTICLE, [values[name] for name in _WRITTEN] + [values["url"]])
+            self.db.execute("DELETE FROM related_links WHERE article_url = ?", [article.url])
+            self.db.conn.executemany(INSERT_RELATED, related_rows(article))
+            return "updated"
 
     def _raw_article(self, url: str) -> dict[str, Any] | None:
         cursor = self.db.execute("SELECT * FROM articles WHERE url = ?", [url])
         row = cursor.fetchone()
         return None if row is None else dict(zip([c[0] for c in cursor.description], row))
-
-    def _write_article(self, values: dict[str, Any], *, insert: bool) -> None:
-        columns = [name for name in ARTICLE_COLUMNS if name != "url"]
-        params = [values[name] for name in columns] + [values["url"]]
-        if insert:
-            sql = "INSERT INTO articles ({}, url) VALUES ({}, ?)".format(
-                ", ".join(f'"{c}"' for c in columns), ", ".join("?" for _ in columns)
-            )
-        else:
-            # UPDATE keeps the rowid, so the FTS triggers swap the old text for the new.
-            sql = "UPDATE articles SET {} WHERE url = ?".format(", ".join(f'"{c}" = ?' for c in columns))
-        self.db.execute(sql, params)
 
     def _keep_version(self, old: dict[str, Any], now: str) -> None:
         columns = ("article_url", *VERSION_COLUMNS, "archived_at")
@@ -271,13 +282,6 @@ class Archive:
                 ", ".join(f'"{c}"' for c in columns), ", ".join("?" for _ in columns)
             ),
             params,
-        )
-
-    def _replace_related(self, article: Article) -> None:
-        self.db.execute("DELETE FROM related_links WHERE article_url = ?", [article.url])
-        self.db.conn.executemany(
-            "INSERT INTO related_links (article_url, position, url, title) VALUES (?, ?, ?, ?)",
-            [(article.url, i, link.get("url"), link.get("title")) for i, link in enumerate(article.related)],
         )
 
     def get_article(self, url: str) -> dict[str, Any] | None:

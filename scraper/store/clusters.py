@@ -40,21 +40,8 @@ from scraper.store.query import store_errors
 if TYPE_CHECKING:
     from scraper.store.archive import Archive
 
-__all__ = [
-    "BANDS",
-    "MIN_WORDS",
-    "NUM_PERM",
-    "ROWS",
-    "SCHEME",
-    "SEED",
-    "SHINGLE",
-    "assign_clusters",
-    "band_keys",
-    "save_signature",
-    "shingle_hashes",
-    "shingles",
-    "signature",
-]
+__all__ = ["BANDS", "MIN_WORDS", "NUM_PERM", "ROWS", "SCHEME", "SEED", "SHINGLE", "assign_clusters", "band_keys",
+           "save_signature", "save_signatures", "shingle_hashes", "shingles", "signature"]
 
 NUM_PERM = 128
 SEED = 1
@@ -230,10 +217,17 @@ def save_signature(archive: Archive, url: str, content_hash: str, signature: byt
         UsageError: ``signature`` is not a signature.
         StoreError: SQLite failed.
     """
-    _check(signature, url)
+    save_signatures(archive, [(url, content_hash, signature)])
+
+
+def save_signatures(archive: Archive, items: Sequence[tuple[str, str, bytes | None]]) -> None:
+    """:func:`save_signature` for each (url, content_hash, signature), in one transaction (for loaders)."""
+    for url, _hash, sig in items:
+        _check(sig, url)
     _ensure_tables(archive)
-    with archive.transaction(), store_errors("cannot save signature", url):
-        _store(archive, url, content_hash, signature)
+    with archive.transaction(), store_errors("cannot save signatures", items[0][0] if len(items) == 1 else None):
+        for url, content_hash, sig in items:
+            _store(archive, url, content_hash, sig)
 
 
 # -- placing --------------------------------------------------------------
