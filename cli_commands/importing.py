@@ -81,8 +81,13 @@ def _import_dask(inputs: list[str], settings: Settings, out_dir: str, db_path: s
         if not quiet:
             click.echo(p.line(), err=True)
 
+    def show_load(counts: dict[str, int]) -> None:
+        if not quiet:
+            click.echo(f"loaded inputs {counts['loaded']}/{counts['inputs']}  archived {counts['archived']}  "
+                       f"updated {counts['updated']}  unchanged {counts['unchanged']}", err=True)
+
     result = import_warcs_dask(inputs, out_dir, db_path=db_path, settings=settings, scheduler=scheduler,
-                               workers=workers, raw=raw, on_progress=show, split_bytes=split_bytes,
+                               workers=workers, raw=raw, on_progress=show, on_load=show_load, split_bytes=split_bytes,
                                args={"out": out_dir, "files": len(inputs), "split_bytes": split_bytes})
     for source, message in result.failed_inputs:
         error(f"{source}: {message}")

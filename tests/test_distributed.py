@@ -20,7 +20,9 @@ from scraper.config import Settings  # noqa: E402
 from scraper.crawler.runs import run_archive  # noqa: E402
 from scraper.research.demo_site import StaticSite  # noqa: E402
 from scraper.research.distributed import MapProgress, crawl_shards, import_warcs_dask  # noqa: E402
-from scraper.research.warc import import_warcs  # noqa: E402
+from scraper.research.parquet_load import load_parts  # noqa: E402
+from scraper.research.parquet_parts import finished_inputs, write_parts  # noqa: E402
+from scraper.research.warc import extract_warc, import_warcs  # noqa: E402
 from scraper.store.archive import Archive  # noqa: E402
 from scraper.store.merge import merge_archives  # noqa: E402
 
@@ -171,3 +173,32 @@ def test_inputs_from_a_list_file_and_file_urls(warcs: list[Path], tmp_path: Path
     missing = subprocess.run([sys.executable, str(ROOT / "cli.py"), "import-warc", str(tmp_path / "nope.warc.gz"),
                               "--db", str(tmp_path / "b.db")], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and missing.stderr.strip() == f"error: {tmp_path / 'nope.warc.gz'}: no such WARC file"
+
+
+def test_loader_commits_in_batches_and_a_damaged_part_is_mapped_again(warcs: list[Path], tmp_path: Path) -> None:
+    # The workers' side, without a cluster: the same function a task runs.
+    out = tmp_path / "parts"
+    entries = [write_parts(w, extract_warc(w, Settings()), out) for w in warcs]
+    with Archive(tmp_path / "single.db") as archive:
+        import_warcs(archive, warcs)
+    damaged = next(e for e in entries[1:] if e["counts"]["articles"])
+    (out / damaged["parts"][0]).write_bytes(b"not a parquet file")
+    db = tmp_path / "load.db"
+    batches: list[dict[str, int]] = []
+    with Archive(db) as archive:
+        counts = load_parts(archive, out, warcs, batch_articles=1, on_loaded=batches.append)
+    assert counts["loaded"] == len(warcs) - 1 and counts["failed"] == 1
+    assert len(batches) == len(warcs)  # one commit per input at this batch size, the damaged one too
+    assert [b["loaded"] for b in batches] == sorted(b["loaded"] for b in batches) and batches[-1] == counts
+    failure = table(db, "SELECT url, kind, error FROM failures")
+    assert failure[0][:2] == (damaged["input"], "parquet") and "cannot read its Parquet parts" in str(failure[0][2])
+    assert damaged["input_id"] not in finished_inputs(out)  # out of the manifest: a rerun maps it again
+    assert len(articles(db)) == 10 - damaged["counts"]["articles"]
+    write_parts(damaged["input"], extract_warc(damaged["input"], Settings()), out)
+    with Archive(db) as archive:
+        again = load_parts(archive, out, warcs)
+    assert (again["loaded"], again["already"], again["archived"]) == (1, len(warcs) - 1, damaged["counts"]["articles"])
+    loaded, single = articles(db), articles(tmp_path / "single.db")
+    order_bound = {"page_id", "cluster_id"}  # the damaged input's pages were stored last
+    assert {u: {k: v for k, v in row.items() if k not in order_bound} for u, row in loaded.items()} == {
+        u: {k: v for k, v in row.items() if k not in order_bound} for u, row in single.items()}

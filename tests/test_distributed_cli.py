@@ -8,6 +8,7 @@ articles so that the map is still running when the first input is finished.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -132,12 +133,17 @@ def test_ctrl_c_mid_map_exits_130_with_one_line_and_no_worker_left(
     assert_same_as_single(tmp_path / "dask.db", single)
     # Progress: one line per input finished now, then the counts.
     progress = rerun.stderr.splitlines()
-    pattern = re.compile(r"files (\d+)/100  articles \d+  failed 0  \d+ articles/s  \S+\.warc\.gz")
+    pattern = re.compile(r"files (\d+)/100  articles \d+  loaded \d+  failed 0  \d+ articles/s  \S+\.warc\.gz")
     assert progress and all(pattern.fullmatch(line) for line in progress), progress[:3]
     assert progress[-1].startswith("files 100/100  articles ")
     assert rerun.stdout.startswith("files 100, archived 400, updated 0, unchanged 0, skipped 0, failed 0")
-    assert rows(tmp_path / "dask.db", "SELECT command, archived, exit_code, json_extract(args, '$.engine') FROM runs") == [
-        ("import-warc", ARTICLES, 0, "dask")]
+    # Both runs are recorded: the interrupted one with exit 130 and what it committed (the load runs
+    # during the map, a batch at a time), the rerun with the rest.
+    runs = rows(tmp_path / "dask.db", "SELECT id, command, archived, exit_code, error, json_extract(args, '$.engine')"
+                                      " FROM runs")
+    assert [(r[1], r[3], r[4], r[5]) for r in runs] == [("import-warc", 130, "KeyboardInterrupt", "dask"),
+                                                        ("import-warc", 0, None, "dask")]
+    assert sum(r[2] for r in runs) == ARTICLES
 
 
 def free_port() -> int:
@@ -189,7 +195,12 @@ def test_killed_scheduler_is_one_line_and_a_rerun_on_a_new_one_completes(
                                 "rerun the same command to do the rest"]
     done_before = len(manifest(tmp_path))
     assert 0 < done_before < 2 * len(warcs)
-    assert not (tmp_path / "dask.db").exists() or rows(tmp_path / "dask.db", "SELECT count(*) FROM articles") == [(0,)]
+    # What the lost run loaded stays, whole inputs only: the articles are exactly those of the inputs marked loaded.
+    loaded = {row[0] for row in rows(tmp_path / "dask.db", "SELECT input_id FROM warc_inputs_loaded")}
+    entries = [json.loads(path.read_text()) for path in manifest(tmp_path)]
+    expected = sum(entry["counts"]["articles"] for entry in entries if entry["input_id"] in loaded)
+    assert rows(tmp_path / "dask.db", "SELECT count(*) FROM articles") == [(expected,)]
+    assert rows(tmp_path / "dask.db", "SELECT exit_code FROM runs") == [(1,)]
     with dask_cluster() as (address, _scheduler):
         rerun = subprocess.run(import_args(warcs, tmp_path, "--scheduler", address, *split), capture_output=True,
                                text=True, timeout=WAIT * 2)

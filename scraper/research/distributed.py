@@ -8,11 +8,15 @@ WARC import (:func:`import_warcs_dask`) is a map and a load:
   and writes the task's Parquet parts and its manifest entry (:mod:`scraper.research.parquet_parts`)
   itself, so only a few counters travel back to the client; tasks already in the manifest are not
   submitted again;
-- load: one writer replays the parts, in input order, into the SQLite archive (idempotent).
+- load: one writer (:class:`~scraper.research.parquet_load.PartsLoader`, in the client) replays
+  the parts into the SQLite archive in input order, idempotently, while the map runs: as soon as
+  the tasks up to some point have all finished, their inputs are loaded. The load is the part that
+  does not scale with workers; overlapped, it mostly hides behind the map.
 
 A worker killed mid-task: the scheduler runs the task again elsewhere (its parts are overwritten,
 never duplicated). A killed scheduler (:class:`SchedulerLost`), a killed client, or Ctrl-C: the
-rerun skips the finished tasks.
+inputs loaded so far stay (each whole, in its own transaction batch), the open batch is rolled
+back, and the rerun maps and loads only the rest.
 
 Sharded crawl (:func:`crawl_shards`): task K crawls only the hosts of shard K into ``DIR/shard-K.db``;
 :func:`scraper.store.merge.merge_archives` then combines the shard archives.
@@ -35,7 +39,7 @@ from typing import Any
 
 from scraper.config import Settings
 from scraper.errors import ScraperError, UsageError
-from scraper.research.parquet_load import load_parts
+from scraper.research.parquet_load import PartsLoader
 from scraper.research.parquet_parts import DASK_HINT, finished_inputs, write_parts
 from scraper.research.warc import extract_warc
 from scraper.research.warc_ranges import DEFAULT_SPLIT_BYTES, WarcRange, plan_ranges
@@ -131,6 +135,7 @@ class MapProgress:
     files_done: int = 0
     started: float = field(default_factory=time.monotonic)
     last: str = ""  # the task just finished (or failed): the input, or ``input#bytes=START-END``
+    loaded: int | None = None  # articles written to the archive so far (None: no archive)
 
     @property
     def rate(self) -> float:
@@ -140,7 +145,8 @@ class MapProgress:
     def line(self) -> str:
         """One progress line for a terminal."""
         tasks = f" (tasks {self.done}/{self.total})" if self.total != self.files else ""
-        return (f"files {self.files_done}/{self.files}{tasks}  articles {self.articles}  failed {self.failed}  "
+        loaded = f"  loaded {self.loaded}" if self.loaded is not None else ""
+        return (f"files {self.files_done}/{self.files}{tasks}  articles {self.articles}{loaded}  failed {self.failed}  "
                 f"{self.rate:.0f} articles/s  {self.last}")
 
 
@@ -153,15 +159,14 @@ class DaskImport:
     already_mapped: int = 0  # tasks finished by an earlier run (manifest)
     failed_inputs: list[tuple[str, str]] = field(default_factory=list)  # (task label, error) of tasks that died
     counts: dict[str, int] = field(default_factory=dict)
-    map_seconds: float = 0.0
-    load_seconds: float = 0.0
+    map_seconds: float = 0.0  # from the start to the last task's end (the load runs meanwhile)
+    load_seconds: float = 0.0  # the load left when the map ended
     run_id: int | None = None
 
 
-def _map_one(part: WarcRange, out_dir: str, settings: Settings, raw: bool) -> dict[str, int]:
-    """The task: extract one input (or record range), write its parts and manifest entry; return its counts."""
-    entry = write_parts(part, extract_warc(part.source, settings, part=part), Path(out_dir), raw=raw)
-    return dict(entry["counts"])
+def _map_one(part: WarcRange, out_dir: str, settings: Settings, raw: bool) -> dict[str, Any]:
+    """The task: extract one input (or record range), write its parts and manifest entry; return the entry."""
+    return write_parts(part, extract_warc(part.source, settings, part=part), Path(out_dir), raw=raw)
 
 
 def _lost(client: Any, exc: BaseException) -> bool:
@@ -170,8 +175,13 @@ def _lost(client: Any, exc: BaseException) -> bool:
 
 
 def map_warcs(client: Any, tasks: Sequence[WarcRange], out_dir: Path, *, settings: Settings, raw: bool = True,
-              on_progress: Callable[[MapProgress], None] | None = None) -> tuple[int, list[tuple[str, str]]]:
+              on_progress: Callable[[MapProgress], None] | None = None,
+              on_finished: Callable[[WarcRange, dict[str, Any] | None], None] | None = None,
+              ) -> tuple[int, list[tuple[str, str]]]:
     """Run the map for the tasks not yet in the manifest; return (already done, failed tasks).
+
+    ``on_finished`` gets each task with its manifest entry (None: the task failed): first the
+    tasks finished by an earlier run, in order, then each task as it ends.
 
     Raises:
         SchedulerLost: the connection to the scheduler went away (the rest of the map is lost, not failed).
@@ -185,6 +195,9 @@ def map_warcs(client: Any, tasks: Sequence[WarcRange], out_dir: Path, *, setting
         left[task.source] += 1
     progress = MapProgress(total=len(tasks), done=len(tasks) - len(todo), files=len(left),
                            files_done=sum(not n for n in left.values()))
+    for task in tasks:
+        if task.id in done and on_finished:
+            on_finished(task, done[task.id])
     token = uuid.uuid4().hex[:8]  # fresh keys: a long-lived scheduler never hands back an old result
     futures = client.map(_map_one, todo, out_dir=str(out_dir), settings=settings, raw=raw,
                          key=[f"warc-{task.id}-{token}" for task in todo])
@@ -193,8 +206,9 @@ def map_warcs(client: Any, tasks: Sequence[WarcRange], out_dir: Path, *, setting
     for future in as_completed(futures):
         task = task_of[future.key]
         progress.last = task.label
+        entry = None
         try:
-            counts = future.result()
+            entry = future.result()
         except (Exception, CancelledError) as exc:  # noqa: BLE001 - KilledWorker, a bug: this task only
             if _lost(client, exc):
                 raise SchedulerLost("lost the Dask scheduler; finished tasks are kept: rerun the same command "
@@ -202,12 +216,14 @@ def map_warcs(client: Any, tasks: Sequence[WarcRange], out_dir: Path, *, setting
             failed.append((task.label, f"{type(exc).__name__}: {exc}"))
             progress.failed += 1
         else:
-            progress.articles += counts["articles"]
-            progress.failed += counts["failed"]
+            progress.articles += entry["counts"]["articles"]
+            progress.failed += entry["counts"]["failed"]
         progress.done += 1
         left[task.source] -= 1
         progress.files_done += not left[task.source]
         future.release()
+        if on_finished:
+            on_finished(task, entry)
         if on_progress:
             on_progress(progress)
     return len(tasks) - len(todo), failed
@@ -216,18 +232,20 @@ def map_warcs(client: Any, tasks: Sequence[WarcRange], out_dir: Path, *, setting
 def import_warcs_dask(sources: Sequence[str | Path], out_dir: str | Path, *, db_path: str | Path | None = None,
                       settings: Settings | None = None, scheduler: str | None = None, workers: int | None = None,
                       client: Any = None, raw: bool = True, on_progress: Callable[[MapProgress], None] | None = None,
-                      args: dict[str, Any] | None = None, split_bytes: int | None = DEFAULT_SPLIT_BYTES) -> DaskImport:
-    """Extract WARC files on a Dask cluster into a Parquet dataset, then load it into ``db_path``.
+                      args: dict[str, Any] | None = None, split_bytes: int | None = DEFAULT_SPLIT_BYTES,
+                      on_load: Callable[[dict[str, int]], None] | None = None) -> DaskImport:
+    """Extract WARC files on a Dask cluster into a Parquet dataset, and load it into ``db_path`` meanwhile.
 
     ``client`` (a ``distributed.Client``) wins over ``scheduler`` (an address), which wins over a
     LocalCluster of ``workers`` processes. A file over ``split_bytes`` is split into record ranges
     of about that size, one task each (None: one task per file); keep it the same across reruns.
-    Without ``db_path`` only the dataset is written. The load is recorded in the archive's
-    ``runs`` table as an ``import-warc`` run.
+    Without ``db_path`` only the dataset is written. The import is recorded in the archive's
+    ``runs`` table as an ``import-warc`` run (an interrupted one too, with its error); ``on_load``
+    gets the committed counters after each batch committed mid-way.
 
     Raises:
         UsageError: Dask or pyarrow is missing, or the scheduler cannot be reached.
-        SchedulerLost: the scheduler went away during the map (nothing is loaded; rerun).
+        SchedulerLost: the scheduler went away during the map (what was loaded stays; rerun).
     """
     require_dask()
     settings = settings or Settings()
@@ -236,37 +254,75 @@ def import_warcs_dask(sources: Sequence[str | Path], out_dir: str | Path, *, db_
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = DaskImport(inputs=len(names), tasks=len(tasks))
-    started = time.monotonic()
-    if client is not None:
-        result.already_mapped, result.failed_inputs = map_warcs(client, tasks, out, settings=settings, raw=raw,
-                                                                on_progress=on_progress)
-    else:
-        with dask_client(scheduler, workers) as own:
-            result.already_mapped, result.failed_inputs = map_warcs(own, tasks, out, settings=settings, raw=raw,
-                                                                    on_progress=on_progress)
-    result.map_seconds = time.monotonic() - started
-    if db_path is not None:
+    with ExitStack() as stack:
+        feed = None if db_path is None else stack.enter_context(_loading(result, Path(db_path), out, tasks, args,
+                                                                          on_load))
+        dask = client if client is not None else stack.enter_context(dask_client(scheduler, workers))
         started = time.monotonic()
-        _load(result, Path(db_path), out, tasks, args)
-        result.load_seconds = time.monotonic() - started
-    else:
+
+        def show(progress: MapProgress) -> None:
+            if feed is not None:
+                progress.loaded = feed.loader.articles
+            if on_progress:
+                on_progress(progress)
+
+        result.already_mapped, result.failed_inputs = map_warcs(
+            dask, tasks, out, settings=settings, raw=raw, on_progress=show,
+            on_finished=feed.finished if feed is not None else None)
+        result.map_seconds = time.monotonic() - started
+        if feed is not None:
+            started = time.monotonic()
+            feed.loader.finish()
+            result.load_seconds = time.monotonic() - started
+    if feed is None:
         result.counts = {"failed": len(result.failed_inputs)}
     return result
 
 
-def _load(result: DaskImport, db_path: Path, out: Path, tasks: list[WarcRange], args: dict[str, Any] | None) -> None:
+class _InOrder:
+    """Feeds the loader the finished tasks' entries in task order, as the prefix of finished tasks grows."""
+
+    def __init__(self, tasks: Sequence[WarcRange], loader: PartsLoader) -> None:
+        self.tasks, self.loader = tasks, loader
+        self.ended: dict[str, dict[str, Any] | None] = {}
+        self.next = 0
+
+    def finished(self, task: WarcRange, entry: dict[str, Any] | None) -> None:
+        self.ended[task.id] = entry
+        while self.next < len(self.tasks) and self.tasks[self.next].id in self.ended:
+            ready = self.ended[self.tasks[self.next].id]
+            if ready is not None:  # a failed task has nothing to load; it is recorded as failed
+                self.loader.feed(ready)
+            self.next += 1
+
+
+@contextmanager
+def _loading(result: DaskImport, db_path: Path, out: Path, tasks: list[WarcRange], args: dict[str, Any] | None,
+             on_load: Callable[[dict[str, int]], None] | None) -> Iterator[_InOrder]:
+    """The archive, its run, and a loader fed in task order, for the length of the import."""
     from scraper.store.archive import Archive
     from scraper.store.lock import archive_lock
 
     with archive_lock(db_path), Archive(db_path) as archive:
         result.run_id = archive.start_run("import-warc", {"engine": "dask", **(args or {})})
-        counts = load_parts(archive, out, tasks, run_id=result.run_id)
+        loader = PartsLoader(archive, out, run_id=result.run_id, on_loaded=on_load)
+        try:
+            with loader:  # an error rolls back the open batch: its inputs are loaded by the rerun
+                yield _InOrder(tasks, loader)
+        except BaseException as exc:
+            archive.finish_run(result.run_id, exit_code=130 if isinstance(exc, KeyboardInterrupt) else 1,
+                               counts=_run_counts(loader.committed), error=str(exc) or type(exc).__name__)
+            raise
+        counts = dict(loader.counts)
         for source, error in result.failed_inputs:
             archive.record_failure(run_id=result.run_id, url=source, kind="task", error=error, attempts=1)
         counts["failed"] += len(result.failed_inputs)
-        archive.finish_run(result.run_id, exit_code=1 if counts["failed"] else 0,
-                           counts={k: counts[k] for k in ("archived", "updated", "unchanged", "skipped", "failed")})
+        archive.finish_run(result.run_id, exit_code=1 if counts["failed"] else 0, counts=_run_counts(counts))
     result.counts = counts
+
+
+def _run_counts(counts: dict[str, int]) -> dict[str, int]:
+    return {k: counts[k] for k in ("archived", "updated", "unchanged", "skipped", "failed")}
 
 
 def _crawl_one(urls: list[str], settings: Settings, db_path: str, shard: int, count: int) -> dict[str, int]:

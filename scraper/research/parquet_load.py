@@ -1,10 +1,13 @@
 """The one writer: load the finished inputs of a Parquet output folder (:mod:`.parquet_parts`) into the archive.
 
-The load is the part of a Dask import that does not scale with workers, so it is kept lean:
+:class:`PartsLoader` takes finished inputs in input order, while the map still runs (the Dask
+import feeds it the growing prefix of finished tasks) or afterwards (:func:`load_parts`). The load
+is the part of an import that does not scale with workers, so it is kept lean:
 
 - a reader thread reads and prepares the next input (Parquet decoding, zstd compression of the raw
   page) while this thread writes the current one; both release the GIL in their C code, as
-  SQLite does, so the two overlap on two cores;
+  SQLite does;
+- new articles go in with one ``executemany`` per table (:mod:`scraper.store.bulk`);
 - one transaction covers several inputs (about :data:`BATCH_ARTICLES` articles): each commit of
   a small transaction costs a WAL checkpoint and a full-text segment to merge later.
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.models import Article, Page, RelatedLink
-from scraper.research.parquet_parts import as_range, finished_inputs, pyarrow_modules
+from scraper.research.parquet_parts import MANIFEST, as_range, finished_inputs, pyarrow_modules
 from scraper.research.warc import _VERDICTS
 from scraper.research.warc_ranges import WarcRange
 from scraper.store.archive import Archive
@@ -33,7 +36,7 @@ from scraper.store.clusters import save_signatures
 from scraper.store.compression import compress
 from scraper.store.query import now_iso
 
-__all__ = ["load_parts", "BATCH_ARTICLES"]
+__all__ = ["PartsLoader", "load_parts", "BATCH_ARTICLES"]
 
 BATCH_ARTICLES = 5000
 _CACHE_KIB = 64 * 1024
@@ -62,33 +65,18 @@ def _page(row: dict[str, Any]) -> Page:
                 fetched_at=row["page_fetched_at"], http_version=row["page_http_version"])
 
 
-def _prepare(out_dir: Path, entry: dict[str, Any]) -> list[_Row]:
-    """One input's rows in record order, ready to write (runs in the reader thread)."""
-    _pa, pq = pyarrow_modules()
-    rows = sorted((row for part in entry["parts"] for row in pq.read_table(out_dir / part).to_pylist()),
-                  key=lambda row: row["record"])
+def _prepare(out_dir: Path, entry: dict[str, Any]) -> list[_Row] | str:
+    """One input's rows in record order, ready to write, or why its parts cannot be read (reader thread)."""
+    pa, pq = pyarrow_modules()
+    try:
+        rows = [row for part in entry["parts"] for row in pq.read_table(out_dir / part).to_pylist()]
+    except (OSError, pa.ArrowException) as exc:
+        return f"cannot read its Parquet parts: {exc}"
     prepared = []
-    for row in rows:
+    for row in sorted(rows, key=lambda row: row["record"]):
         page = _page(row) if entry.get("raw", True) else None
         prepared.append(_Row(_article(row), page, compress(page.content) if page else None, row["signature"]))
     return prepared
-
-
-def _read_ahead(out_dir: Path, entries: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], list[_Row]]]:
-    """Each entry with its prepared rows, the next one already being read in another thread."""
-    pool = ThreadPoolExecutor(1, thread_name_prefix="parquet-reader")
-    pending: deque[tuple[dict[str, Any], Future[list[_Row]]]] = deque()
-    try:
-        for entry in entries:
-            pending.append((entry, pool.submit(_prepare, out_dir, entry)))
-            if len(pending) > 1:
-                done, future = pending.popleft()
-                yield done, future.result()
-        while pending:
-            done, future = pending.popleft()
-            yield done, future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _write(archive: Archive, entry: dict[str, Any], rows: list[_Row], run_id: int | None,
@@ -110,24 +98,13 @@ def _write(archive: Archive, entry: dict[str, Any], rows: list[_Row], run_id: in
     counts["loaded"] += 1
 
 
-def _to_load(archive: Archive, out_dir: Path, sources: Sequence[WarcRange | str | Path],
-             counts: dict[str, int]) -> list[dict[str, Any]]:
-    """The manifest entries of ``sources``, in their order, that are finished and not loaded yet."""
-    entries = finished_inputs(out_dir)
-    with archive.transaction():
-        archive.db.execute(_LOADED_TABLE)
-    done = {row[0] for row in archive.db.execute("SELECT input_id FROM warc_inputs_loaded")}
-    todo = []
-    for source in sources:
-        entry = entries.get(as_range(source).id)
-        if entry is None:
-            continue
-        if entry["input_id"] in done:
-            counts["already"] += 1
-            continue
-        done.add(entry["input_id"])
-        todo.append(entry)
-    return todo
+def _forget(archive: Archive, out_dir: Path, entry: dict[str, Any], error: str, run_id: int | None,
+            counts: dict[str, int]) -> None:
+    """A finished input whose parts are damaged: a failure now, and out of the manifest so a rerun maps it again."""
+    archive.record_failure(run_id=run_id, url=entry.get("label", entry["input"]), kind="parquet", error=error,
+                           attempts=1)
+    (out_dir / MANIFEST / f"{entry['input_id']}.json").unlink(missing_ok=True)
+    counts["failed"] += 1
 
 
 @contextmanager
@@ -141,31 +118,110 @@ def _page_cache(archive: Archive, kib: int) -> Iterator[None]:
         archive.db.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+class PartsLoader:
+    """The one writer, fed finished inputs (manifest entries) in input order; a context manager.
+
+    Leaving it cleanly writes what is fed and not yet written, commits and places the new articles
+    in clusters; leaving it on an error rolls back the open batch (those inputs are not marked
+    loaded: a rerun loads them). ``counts`` are the counters of :func:`load_parts`; ``committed``
+    those of what is committed. ``on_loaded`` gets ``committed`` after each batch committed mid-way.
+    """
+
+    def __init__(self, archive: Archive, out_dir: Path, *, run_id: int | None = None,
+                 on_loaded: Callable[[dict[str, int]], None] | None = None,
+                 batch_articles: int = BATCH_ARTICLES) -> None:
+        self.archive, self.out_dir, self.run_id = archive, out_dir, run_id
+        self.on_loaded, self.batch_articles = on_loaded, batch_articles
+        self.counts = dict.fromkeys(_COUNTS, 0)
+        self.committed = dict(self.counts)
+        with archive.transaction():
+            archive.db.execute(_LOADED_TABLE)
+        self._loaded = {row[0] for row in archive.db.execute("SELECT input_id FROM warc_inputs_loaded")}
+        self._reader = ThreadPoolExecutor(1, thread_name_prefix="parquet-reader")
+        self._pending: deque[tuple[dict[str, Any], Future[list[_Row] | str]]] = deque()
+        self._resources = ExitStack()
+        self._batch = ExitStack()
+        self._held = 0  # articles (and inputs) in the open batch
+        self._placed = 0  # articles written and placed in clusters
+
+    def __enter__(self) -> PartsLoader:
+        self._resources.enter_context(_page_cache(self.archive, _CACHE_KIB))
+        self._resources.callback(self._reader.shutdown, wait=True, cancel_futures=True)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        with self._resources:
+            if exc_type is not None:
+                self._batch.__exit__(exc_type, exc, tb)  # roll back the open batch
+                return
+            try:
+                self.finish()
+            except BaseException as error:
+                self._batch.__exit__(type(error), error, error.__traceback__)
+                raise
+
+    @property
+    def articles(self) -> int:
+        """Articles written so far (archived, updated or unchanged), committed or not."""
+        return self.counts["archived"] + self.counts["updated"] + self.counts["unchanged"]
+
+    def feed(self, entry: dict[str, Any]) -> None:
+        """The next finished input, in input order; written once the one after it is being read."""
+        if entry["input_id"] in self._loaded:
+            self.counts["already"] += 1
+            return
+        self._loaded.add(entry["input_id"])
+        self._pending.append((entry, self._reader.submit(_prepare, self.out_dir, entry)))
+        while len(self._pending) > 1:
+            self._write_next()
+
+    def _write_next(self) -> None:
+        entry, future = self._pending.popleft()
+        rows = future.result()
+        if self._held == 0:
+            self._batch.enter_context(self.archive.transaction())
+        if isinstance(rows, str):
+            _forget(self.archive, self.out_dir, entry, rows, self.run_id, self.counts)
+        else:
+            _write(self.archive, entry, rows, self.run_id, self.counts)
+        self._held += 1 + (0 if isinstance(rows, str) else len(rows))
+        if self._held >= self.batch_articles:
+            self._commit()
+            if self.on_loaded:
+                self.on_loaded(dict(self.committed))
+
+    def _commit(self) -> None:
+        self._batch.close()
+        self._held = 0
+        self.committed = dict(self.counts)
+
+    def finish(self) -> None:
+        """Write what was fed and is not written yet, commit, and place the new articles in clusters."""
+        from scraper.store.clusters import assign_clusters
+
+        while self._pending:
+            self._write_next()
+        if self._held:
+            self._commit()
+        written = self.counts["archived"] + self.counts["updated"]
+        if written > self._placed:
+            assign_clusters(self.archive)
+            self._placed = written
+
+
 def load_parts(archive: Archive, out_dir: Path, sources: Sequence[WarcRange | str | Path], *,
                run_id: int | None = None, on_loaded: Callable[[dict[str, int]], None] | None = None,
                batch_articles: int = BATCH_ARTICLES) -> dict[str, int]:
     """Load the finished inputs among ``sources`` (files or ranges, in that order) into the archive, one writer.
 
-    Returns the archive's counters (archived, updated, unchanged, skipped, failed) plus
-    ``loaded`` (inputs loaded now) and ``already`` (inputs loaded before). ``on_loaded`` gets
-    the counters after each committed batch.
+    Idempotent: an input already loaded (table ``warc_inputs_loaded``) is skipped. Returns the
+    archive's counters (archived, updated, unchanged, skipped, failed) plus ``loaded`` (inputs
+    loaded now) and ``already`` (inputs loaded before); ``on_loaded``: see :class:`PartsLoader`.
     """
-    from scraper.store.clusters import assign_clusters
-
-    counts = dict.fromkeys(_COUNTS, 0)
-    todo = _to_load(archive, out_dir, sources, counts)
-    with _page_cache(archive, _CACHE_KIB), ExitStack() as batch:
-        held = 0
-        for entry, rows in _read_ahead(out_dir, todo):
-            if held == 0:
-                batch.enter_context(archive.transaction())
-            _write(archive, entry, rows, run_id, counts)
-            held += len(rows) + 1
-            if held >= batch_articles:
-                batch.close()  # commit
-                held = 0
-                if on_loaded:
-                    on_loaded(dict(counts))
-    if counts["archived"] or counts["updated"]:
-        assign_clusters(archive)
-    return counts
+    entries = finished_inputs(out_dir)
+    with PartsLoader(archive, out_dir, run_id=run_id, on_loaded=on_loaded, batch_articles=batch_articles) as loader:
+        for source in sources:
+            entry = entries.get(as_range(source).id)
+            if entry is not None:
+                loader.feed(entry)
+    return loader.counts

@@ -366,14 +366,20 @@ def lines_around(
     return prior, following
 
 
-def set_aside_blocks(root: lxml_html.HtmlElement) -> Iterator[lxml_html.HtmlElement]:
-    """The outermost blocks whose dates are not the story's (related, comments, teasers, sidebars)."""
+def set_aside_blocks(root: lxml_html.HtmlElement,
+                     headline: lxml_html.HtmlElement | None = None) -> Iterator[lxml_html.HtmlElement]:
+    """The outermost blocks whose dates are not the story's (related, comments, teasers, sidebars).
+
+    A block holding ``headline`` is the story's own header, whatever its class says ("page-header",
+    a teaser-classed news header): it is looked into, never set aside whole.
+    """
+    holds_headline = ancestors(headline) if headline is not None else frozenset()
     stack = [root]
     while stack:
         node = stack.pop()
         if not isinstance(node.tag, str):
             continue
-        if node is not root and _kind(node) in ("hard", "soft"):
+        if node is not root and node not in holds_headline and _kind(node) in ("hard", "soft"):
             yield node
             continue
         stack.extend(reversed(node))

@@ -142,7 +142,7 @@ def refused_days(page: Any) -> set[date]:
     refused = {stamp.day for stamp in page.machine_modified} | {render_day, page.latest}
     body = page.tree.find(".//body")
     root = body if body is not None else page.tree
-    for block in set_aside_blocks(root):
+    for block in set_aside_blocks(root, page.headline):
         refused.update(s.day for s in written_dates(" ".join(block.itertext())[:20_000]))
         refused.update(s.day for s in map(parse_machine, block.xpath(".//time/@datetime")[:50]) if s)
     for line, after_related in every_line(root, _LINES):
