@@ -195,13 +195,13 @@ def map_warcs(client: Any, tasks: Sequence[WarcRange], out_dir: Path, *, setting
         left[task.source] += 1
     progress = MapProgress(total=len(tasks), done=len(tasks) - len(todo), files=len(left),
                            files_done=sum(not n for n in left.values()))
-    for task in tasks:
-        if task.id in done and on_finished:
-            on_finished(task, done[task.id])
     token = uuid.uuid4().hex[:8]  # fresh keys: a long-lived scheduler never hands back an old result
     futures = client.map(_map_one, todo, out_dir=str(out_dir), settings=settings, raw=raw,
                          key=[f"warc-{task.id}-{token}" for task in todo])
     task_of = {future.key: task for future, task in zip(futures, todo)}
+    for task in tasks:  # submitted first: the workers start while these load
+        if task.id in done and on_finished:
+            on_finished(task, done[task.id])
     failed: list[tuple[str, str]] = []
     for future in as_completed(futures):
         task = task_of[future.key]

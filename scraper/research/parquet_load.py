@@ -69,7 +69,10 @@ def _prepare(out_dir: Path, entry: dict[str, Any]) -> list[_Row] | str:
     """One input's rows in record order, ready to write, or why its parts cannot be read (reader thread)."""
     pa, pq = pyarrow_modules()
     try:
-        rows = [row for part in entry["parts"] for row in pq.read_table(out_dir / part).to_pylist()]
+        # One file at a time, one thread: read_table's dataset machinery and thread pool cost
+        # twice the CPU on parts this small, and CPU is what the map's workers need.
+        rows = [row for part in entry["parts"]
+                for row in pq.ParquetFile(out_dir / part).read(use_threads=False).to_pylist()]
     except (OSError, pa.ArrowException) as exc:
         return f"cannot read its Parquet parts: {exc}"
     prepared = []
