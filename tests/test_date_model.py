@@ -95,3 +95,24 @@ def test_the_threshold_weighs_a_wrong_date_twice_a_missing_one() -> None:
     results = [(0.9, True)] * 10 + [(0.4, True)] * 2 + [(0.4, False)] * 3
     assert date_model.pick_threshold(results, cost=2.0) > 0.4
     assert date_model.pick_threshold(results, cost=0.5) <= 0.4
+
+
+# The story's own header block, classed like a site header (a WordPress theme's "page-header"; in
+# dates-extra the rule dates two sites, seglerblog and 5min.at, and misdates none).
+WP_HEADER = ("<div class='wrapper post type-post hentry'><header class='header'><div class='page-header header-small'>"
+             "<h1 class='entry-title'>Keep our waters clean<h4 class='author'>Published by <a class='vcard author'>"
+             "SailBlog</a> on <time class='date updated published' datetime='2020-02-23T10:07:02+01:00'>"
+             "23 February 2020</time></h4></h1></div></header><div class='main'><article>{story}</article></div></div>")
+
+
+def test_a_day_in_the_block_holding_the_headline_is_not_set_aside() -> None:
+    found = find_dates(page(WP_HEADER.format(story=STORY)), None, fetched_at=FETCHED)
+    assert (found.published or "")[:10] == "2020-02-23"
+
+
+def test_a_header_block_without_the_headline_is_still_set_aside() -> None:
+    # The same header block holding another story's teaser above this story: its day is not this story's.
+    body = ("<header class='header'><div class='page-header header-small'><p>Regatta results, "
+            "<time class='date updated published' datetime='2020-02-23T10:07:02+01:00'>23 February 2020</time></p>"
+            f"</div></header><div class='main'><article><h1>Keep our waters clean</h1>{STORY}</article></div>")
+    assert find_dates(page(body), None, fetched_at=FETCHED).published is None
