@@ -50,7 +50,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 
-from htmldate import find_date
 from lxml import html as lxml_html
 
 from scraper.extractor.dates.layout import (
@@ -60,15 +59,19 @@ from scraper.extractor.dates.layout import (
     page_lines,
     story_container,
 )
+from scraper.extractor.dates.metadata import MODIFIED_META, PUBLISHED_META, WEAK_META, jsonld_dates, meta_dates
 from scraper.extractor.dates.score import Candidate, candidates, rescue
+from scraper.extractor.dates.signals import (
+    canonical_url,
+    htmldate_guess,
+    lead_image_days,
+    page_moments,
+    page_title,
+    script_dates,
+)
 from scraper.extractor.dates.sources import (
-    MODIFIED_META,
-    PUBLISHED_META,
-    WEAK_META,
     datelines,
-    jsonld_dates,
     marked_times,
-    meta_dates,
     plain_times,
     updated_after,
     written_dates,
@@ -76,8 +79,6 @@ from scraper.extractor.dates.sources import (
 from scraper.extractor.dates.text import (
     UPDATE_AFTER_RE,
     Stamp,
-    folder_date,
-    json_dates,
     local_twin,
     masthead_like,
     parse_machine,
@@ -106,68 +107,6 @@ class DateFinding:
 
 
 _EMPTY = DateFinding(None, None, None)
-
-
-# Page-wide signals: the page's own URL and title, and weak guesses that need confirming.
-
-def canonical_url(tree: lxml_html.HtmlElement) -> str | None:
-    for link in tree.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            return str(link.get("href"))
-    return None
-
-
-def page_title(tree: lxml_html.HtmlElement) -> str:
-    title = tree.find(".//title")
-    return " ".join(title.text_content().split()) if title is not None else ""
-
-
-def htmldate_guess(tree: lxml_html.HtmlElement, url: str | None) -> str | None:
-    """htmldate's reading of the page (it copies the tree before pruning it)."""
-    try:
-        return find_date(tree, url=url, original_date=True, extensive_search=False)
-    except Exception:  # noqa: BLE001 - a third-party heuristic; its failure means "no guess"
-        return None
-
-
-def script_dates(tree: lxml_html.HtmlElement) -> list[Stamp]:
-    """The first publication date in the page's non-LD script JSON, if any.
-
-    Only the first: later ones are mostly teasers of other stories.
-    """
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() == "application/ld+json" or not script.text:
-            continue
-        found = json_dates(script.text[:2_000_000])
-        if found:
-            return found[:1]
-    return []
-
-
-def lead_image_days(tree: lxml_html.HtmlElement,
-                    story: lxml_html.HtmlElement | None) -> set[tuple[int, int, int]]:
-    """(year, month, day or 0) from the date folders of the lead image's path.
-
-    The lead image is the ``og:image``/``twitter:image`` or the story's first
-    ``<img>``; CMSs file uploads by date (``/uploads/2016/05/``), which confirms
-    a date but never gives one.
-    """
-    paths = [meta.get("content") or "" for meta in tree.iter("meta")
-             if (meta.get("property") or meta.get("name") or "").lower()
-             in ("og:image", "twitter:image")]
-    first = next(story.iter("img"), None) if story is not None else None
-    if first is not None:
-        paths.append(first.get("src") or "")
-    return {day for day in map(folder_date, paths) if day is not None}
-
-
-_MOMENTS_XPATH = "//time/@datetime | //*[@itemprop='datePublished']/@content"
-
-
-def page_moments(tree: lxml_html.HtmlElement) -> list[Stamp]:
-    """Every ``<time datetime>`` and ``itemprop=datePublished`` value of the page."""
-    found = (parse_machine(str(value)) for value in tree.xpath(_MOMENTS_XPATH)[:200])
-    return [stamp for stamp in found if stamp is not None]
 
 
 def _latest_allowed(fetched_at: str | None) -> date:

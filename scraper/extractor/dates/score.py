@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from scraper.extractor.dates.layout import every_line, set_aside_blocks
-from scraper.extractor.dates.sources import jsonld_dates, other_meta_dates, written_dates
+from scraper.extractor.dates.metadata import jsonld_dates, other_meta_dates
+from scraper.extractor.dates.sources import written_dates
 from scraper.extractor.dates.text import (
     UPDATE_AFTER_RE,
     UPDATE_WORDS_RE,
