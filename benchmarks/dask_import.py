@@ -1,6 +1,6 @@
 """WARC import on Dask against today's single-process import-warc (issue 14). Prints one table, asserts nothing.
 
-    python benchmarks/dask_import.py [--pages 20000] [--cache /tmp/news-archiver-warcs] [--prepare-only]
+    python benchmarks/dask_import.py [--pages 20000] [--cache /tmp/news-archiver-warcs] [--prepare-only] [--rounds N]
 
 1. Prepare (cached under ``--cache``, reused by later runs): serve ``GeneratedSite(N)`` from a
    separate process on 127.0.0.1 and crawl it with ``--warc`` (files rotated at ~2 MB, so
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -85,11 +86,36 @@ def range_walk(files: list[Path]) -> float:
     return time.monotonic() - started
 
 
-def measure(files: list[Path], work: Path) -> list[tuple[str, str, str]]:
-    """Rows (measure, value, note)."""
+def dask_run(files: list[Path], work: Path, workers: int, round_: int,
+             rounds: int) -> tuple[float, object, list[tuple[str, str, str]]]:
+    """One ``import_warcs_dask`` on a fresh LocalCluster of ``workers`` processes into fresh parts and archive."""
     from distributed import Client, LocalCluster
 
     from scraper.research.distributed import import_warcs_dask
+
+    rows = []
+    tag = f", round {round_ + 1}" if rounds > 1 else ""
+    started = time.monotonic()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        client.wait_for_workers(workers)
+        rows.append((f"local cluster start, {workers} worker(s){tag}", f"{time.monotonic() - started:.1f} s",
+                     "not in the totals below"))
+        if workers == 1 and round_ == 0:
+            per_task = task_overhead(client)
+            rows.append(("scheduler overhead per task", f"{per_task * 1000:.2f} ms", "200 empty tasks"))
+        total, result = _time(f"dask {workers} worker(s){tag}", lambda: import_warcs_dask(
+            files, work / f"parts-{workers}-{round_}", db_path=work / f"dask-{workers}-{round_}.db", client=client))
+    rows.append((f"dask, {workers} worker(s){tag}: total", f"{total:.1f} s",
+                 f"{result.counts['archived'] / total:.0f} articles/s; "  # type: ignore[attr-defined]
+                 f"map {result.map_seconds:.1f} s (loading meanwhile), "  # type: ignore[attr-defined]
+                 f"load left after the map {result.load_seconds:.1f} s"))  # type: ignore[attr-defined]
+    return total, result, rows
+
+
+def measure(files: list[Path], work: Path, rounds: int = 1) -> list[tuple[str, str, str]]:
+    """Rows (measure, value, note)."""
+    from scraper.research.parquet_load import load_parts
     from scraper.research.warc import import_warcs
     from scraper.store.archive import Archive
 
@@ -101,36 +127,25 @@ def measure(files: list[Path], work: Path) -> list[tuple[str, str, str]]:
     walk = range_walk(files)
     rows.append(("record ranges: walking all offsets", f"{walk:.1f} s",
                  f"{walk / single:.1%} of the one-process import; what a range's task skips, at most its file"))
-    results: dict[int, float] = {}
-    maps: dict[int, float] = {}
-    for workers in (1, 2):
-        started = time.monotonic()
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None) as cluster, Client(cluster) as client:
-            client.wait_for_workers(workers)
-            rows.append((f"local cluster start, {workers} worker(s)", f"{time.monotonic() - started:.1f} s",
-                         "not in the totals below"))
-            if workers == 1:
-                per_task = task_overhead(client)
-                rows.append(("scheduler overhead per task", f"{per_task * 1000:.2f} ms", "200 empty tasks"))
-            out = work / f"parts-{workers}"
-            total, result = _time(f"dask {workers} worker(s)", lambda: import_warcs_dask(
-                files, out, db_path=work / f"dask-{workers}.db", client=client))
-        results[workers] = total
-        maps[workers] = result.map_seconds  # type: ignore[attr-defined]
-        rows.append((f"dask, {workers} worker(s): total", f"{total:.1f} s",
-                     f"{result.counts['archived'] / total:.0f} articles/s; "  # type: ignore[attr-defined]
-                     f"map {result.map_seconds:.1f} s (loading meanwhile), "  # type: ignore[attr-defined]
-                     f"load left after the map {result.load_seconds:.1f} s"))  # type: ignore[attr-defined]
-    from scraper.research.parquet_load import load_parts
-
+    totals: dict[int, list[float]] = {1: [], 2: []}
+    maps: dict[int, list[float]] = {1: [], 2: []}
+    for round_ in range(rounds):  # 1 and 2 workers in turn, so drift in the machine's load hits both
+        for workers in (1, 2):
+            total, result, more = dask_run(files, work, workers, round_, rounds)
+            totals[workers].append(total)
+            maps[workers].append(result.map_seconds)  # type: ignore[attr-defined]
+            rows += more
     with Archive(work / "loader.db") as archive:
-        alone, counts = _time("load_parts alone", lambda: load_parts(archive, work / "parts-2", files))
+        alone, counts = _time("load_parts alone", lambda: load_parts(archive, work / "parts-2-0", files))
     rows.append(("one SQLite writer alone (load_parts)", f"{alone:.1f} s",
                  f"{counts['archived'] / alone:.0f} articles/s"))  # type: ignore[index]
-    rows.append(("2 workers vs 1 (target >= 1.7x)", f"{results[1] / results[2]:.2f}x", "total time ratio"))
-    rows.append(("2 workers vs 1, map only", f"{maps[1] / maps[2]:.2f}x", "extraction to Parquet, loading meanwhile"))
-    rows.append(("dask 1 worker vs single (target <= 1.15x)", f"{results[1] / single:.2f}x", "total time ratio"))
+    ratios = [one / two for one, two in zip(totals[1], totals[2])]
+    rows.append(("2 workers vs 1 (target >= 1.7x)", " ".join(f"{r:.2f}x" for r in ratios),
+                 "total time ratio" + (f", each round; median {statistics.median(ratios):.2f}x" if rounds > 1 else "")))
+    rows.append(("2 workers vs 1, map only", " ".join(f"{one / two:.2f}x" for one, two in zip(maps[1], maps[2])),
+                 "extraction to Parquet, loading meanwhile"))
+    rows.append(("dask 1 worker vs single (target <= 1.15x)", f"{statistics.median(totals[1]) / single:.2f}x",
+                 "total time ratio" + (" (median of the rounds)" if rounds > 1 else "")))
     return rows
 
 
@@ -139,6 +154,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=20000)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "news-archiver-warcs")
     parser.add_argument("--prepare-only", action="store_true")
+    parser.add_argument("--rounds", type=int, default=1, help="time 1 and 2 workers this many times, in turn")
     args = parser.parse_args()
     files = prepare(args.pages, args.cache)
     print(f"{len(files)} WARC files, {sum(f.stat().st_size for f in files) / 1e6:.0f} MB", file=sys.stderr)
@@ -146,7 +162,7 @@ def main() -> None:
         return
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="dask-bench-") as tmp:
-        rows = measure(files, Path(tmp))
+        rows = measure(files, Path(tmp), args.rounds)
     print(f"load average before: {load:.2f}, after: {os.getloadavg()[0]:.2f} (2 cores)")
     print(f"{'measure':<45} {'value':>10}  note")
     for name, value, note in rows:
