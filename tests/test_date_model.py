@@ -116,3 +116,27 @@ def test_a_header_block_without_the_headline_is_still_set_aside() -> None:
             "<time class='date updated published' datetime='2020-02-23T10:07:02+01:00'>23 February 2020</time></p>"
             f"</div></header><div class='main'><article><h1>Keep our waters clean</h1>{STORY}</article></div>")
     assert find_dates(page(body), None, fetched_at=FETCHED).published is None
+
+
+# The story's day, also written in page furniture (a sidebar's post info, a share bar): such a day
+# was refused outright; weighing it instead dates two dev pages of two sites (falstaff, katholisch)
+# and misdates none (site-grouped CV on 1,012 pages: accuracy 0.905 -> 0.908, precision 0.954).
+SIDEBAR = ("<div class='sidebar'><div class='sidebar__item'><time datetime='2020-03-04'>4. März 2020</time></div>"
+           "<div class='sidebar__item'>Kategorie: Wein</div></div>")
+
+
+def test_a_day_also_written_in_page_furniture_is_weighed_not_refused() -> None:
+    story = f"<article><h1>Quake hits the coast</h1>{STORY * 25}{SIDEBAR}</article>"  # far below the headline
+    candidates = date_candidates(page(story), None, fetched_at=FETCHED)
+    assert [c.signals.get("furniture") for c in candidates] == [1.0]
+    assert (find_dates(page(story), None, fetched_at=FETCHED).published or "")[:10] == "2020-03-04"
+
+
+@pytest.mark.parametrize("elsewhere", [
+    "<div class='most-read'><p>04.03.2020 Other story</p><p>04.03.2020 Another</p></div>",   # other stories
+    "<div class='sidebar'><ol class='commentlist'><li>Anna, 04.03.2020: a fine piece.</li></ol></div>",  # comments
+])
+def test_a_day_only_lists_of_other_stories_or_comments_write_stays_refused(elsewhere: str) -> None:
+    body = f"<article><h1>Quake hits the coast</h1>{STORY}</article>{elsewhere}"
+    assert date_candidates(page(body), None, fetched_at=FETCHED) == []
+    assert find_dates(page(body), None, fetched_at=FETCHED).published is None

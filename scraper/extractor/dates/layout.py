@@ -3,7 +3,8 @@
 The date finder trusts a visible date only when it sits next to the story's
 own headline and outside navigation, related/latest-news lists, sidebars,
 comments and the site's header and footer. This module answers those "where"
-questions; it reads the tree and never changes it.
+questions; it reads the tree and never changes it. What a block *is*, from its
+tag and class words, is :mod:`~scraper.extractor.dates.marks`.
 
 Blocks are excluded in two strengths: *hard* (related lists, sidebars,
 comments, navigation: never the story's date) and *soft* (headers and
@@ -13,13 +14,15 @@ footer carries its dateline).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from scraper.extractor.dates.marks import (
+    HARD_TAGS, HEADLINE_WORDS, LOGO_WORDS, NOT_HEADLINE_WORDS, RELATED_HEADING, STORY_HEADER, block_kind, block_marks,
+)
 from scraper.extractor.dates.text import time_value
 
 __all__ = [
@@ -33,51 +36,6 @@ _BLOCK_TAGS = frozenset(
     ["address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "th", "tr", "ul"]
 )
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "select", "button"})
-_HARD_TAGS = frozenset({"nav", "menu"})
-# An <aside> inside a story is its fact box or meta line; outside, a sidebar.
-_SOFT_TAGS = frozenset({"header", "footer", "aside"})
-_SPECIAL_TAGS = _HARD_TAGS | _SOFT_TAGS | {"article"}
-_START = r"(?:^|[\s_-])"
-# Prefixes, so "relatedPosts", "comment-list" and "navbar" match too.
-_HARD_WORDS = re.compile(
-    _START + r"(?:related|relevant|latest|recent|popular|trending|most[-_]?(?:read|viewed|popular)"
-    r"|more[-_]?(?:news|stories|articles|from)|also[-_]|sidebar|side[-_]bar|comment(?!ary|ed)|reply|replies"
-    r"|respond|forum|aside(?:$|[\s_-])|nav|menu|breadcrumb|teaser|recommend|newsletter|ticker|tagcloud|archive|calendar"
-    r"|promo(?:$|[\s_-]|tion)|advert|ads(?:$|[\s_-])|share|sharing|social|cookie|disqus"
-    r"|rail(?:$|[\s_-])|carousel"
-    r"|slider|widget-area|read-?more|similar|suggest|next-?post)",
-    re.IGNORECASE,
-)
-# The stronger subset that disqualifies a heading as the story's headline: other
-# words ("breadcrumb", "social") also name modifiers of a story's own intro block.
-_NOT_HEADLINE_WORDS = re.compile(
-    _START + r"(?:related|relevant|latest|recent|popular|trending|more[-_]?(?:news|stories)"
-    r"|sidebar|comment(?!ary|ed)|teaser|recommend|aside(?:$|[\s_-])|similar|carousel|slider)",
-    re.IGNORECASE,
-)
-_SOFT_WORDS = re.compile(
-    _START + r"(?:header|footer|masthead|top-?bar|clock|today|current-?date|weather|site-?head"
-    r"|date-?today|page-?top)", re.IGNORECASE,
-)
-# "article-header", "entry-header": the story's own header, not the site's.
-_STORY_HEADER = re.compile(r"(?:article|entry|post|story)[-_]*header", re.IGNORECASE)
-_ARTICLE_WORDS = re.compile(
-    _START + r"(?:post|entry|article|story|hentry|blogpost|news-?item)(?:$|[\s_-])", re.IGNORECASE
-)
-_HEADLINE_WORDS = re.compile(
-    _START + r"(?:entry|post|article|story|news|page|content)[-_]?(?:title|headline|heading)"
-    r"(?:$|[\s_-])", re.IGNORECASE,
-)
-_LOGO_WORDS = re.compile(r"logo|brand|site[-_]?(?:title|name)|masthead|blog-?title", re.IGNORECASE)
-# A heading that opens a list of other stories ("Related Articles", "Похожие новости").
-_RELATED_HEADING = re.compile(
-    r"^(?:related|more (?:news|stories|articles|from|on)|latest|recent|relevant"
-    r"|other (?:news|stories|articles)|also read|read (?:also|more)|see also|top stories"
-    r"|ähnliche|weitere|mehr (?:zum|zu|aus)|das könnte|auch interessant|lesen sie auch|neueste"
-    r"|похожие|другие|читайте также|также читайте|последние|ещё|еще|актуальное|свежие"
-    r"|articles? (?:similaires|liés)|à lire aussi|noticias relacionadas|leggi anche)",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,36 +49,6 @@ class Line:
     times: tuple[str, ...] = ()  # datetime attributes of <time> elements on the line
 
 
-def _marks(element: lxml_html.HtmlElement) -> str:
-    return f"{element.get('class') or ''} {element.get('id') or ''}"
-
-
-# Next to the headline, "teaser" names the story's own intro ("teaser-meta" date line), and a
-# share bar often holds the story's byline and date ("social-share": date, author, buttons).
-_TEASER = re.compile(r"teaser|social|sharing|share", re.IGNORECASE)
-
-
-def _kind(element: lxml_html.HtmlElement, beside_headline: bool = False) -> str:
-    """'hard', 'soft', 'article' or '' for one element on its own."""
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in ("body", "html"):
-        return ""  # their classes describe the page type ("single-post"), not a block
-    marks = _marks(element)
-    if beside_headline:
-        marks = _TEASER.sub("", marks)
-    if marks == " " and tag not in _SPECIAL_TAGS:
-        return ""
-    if tag in _HARD_TAGS or _HARD_WORDS.search(marks):
-        return "hard"
-    if tag in _SOFT_TAGS or _SOFT_WORDS.search(marks):
-        if _STORY_HEADER.search(marks) and not _SOFT_WORDS.search(_STORY_HEADER.sub("", marks)):
-            return ""  # the story's own header: neither the site's header nor a story container
-        return "soft"
-    if tag == "article" or _ARTICLE_WORDS.search(marks):
-        return "article"
-    return ""
-
-
 def is_excluded(
     element: lxml_html.HtmlElement, keep: frozenset[lxml_html.HtmlElement] = frozenset()
 ) -> bool:
@@ -132,7 +60,7 @@ def is_excluded(
     soft_pending = False
     node: lxml_html.HtmlElement | None = element
     while node is not None:
-        kind = _kind(node)
+        kind = block_kind(node)
         if node in keep and kind != "article":
             kind = ""
         if kind == "hard":
@@ -160,9 +88,9 @@ def _is_main_region(node: lxml_html.HtmlElement) -> bool:
 def _blocks_headline(node: lxml_html.HtmlElement, story: lxml_html.HtmlElement | None,
                      in_main: bool) -> bool:
     tag = node.tag if isinstance(node.tag, str) else ""
-    if tag not in _HARD_TAGS and not _NOT_HEADLINE_WORDS.search(_marks(node)):
+    if tag not in HARD_TAGS and not NOT_HEADLINE_WORDS.search(block_marks(node)):
         return False
-    if in_main and tag not in _HARD_TAGS:
+    if in_main and tag not in HARD_TAGS:
         return False  # "mainwrap sidebar" around the main column: a layout, not a sidebar
     # A wrapper whose bulk is the story ("mainwrap has-sidebar") is layout, not a sidebar;
     # a sidebar holds many small teasers.
@@ -182,8 +110,8 @@ def _headline_ok(element: lxml_html.HtmlElement, strict: bool) -> bool:
         if _blocks_headline(node, story, in_main):
             return False
         in_main = in_main or _is_main_region(node)
-        kind = _kind(node)
-        if kind == "soft" or _LOGO_WORDS.search(_marks(node)):
+        kind = block_kind(node)
+        if kind == "soft" or LOGO_WORDS.search(block_marks(node)):
             soft_pending = True  # a site header's <h1> is usually the logo
         elif kind == "article" or node.tag == "main":
             soft_pending = False  # ...but a story's own header holds its headline
@@ -225,7 +153,7 @@ def find_headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
         if len(text) >= 12 and text in title and _headline_ok(element, True):
             return element
     for element in tree.iter("h1", "h2", "h3", "h4", "div", "span", "header", "a"):
-        marked = element.get("itemprop") == "headline" or _HEADLINE_WORDS.search(_marks(element))
+        marked = element.get("itemprop") == "headline" or HEADLINE_WORDS.search(block_marks(element))
         if marked and _headline_ok(element, False):
             return element
     for h1 in tree.iter("h1"):
@@ -249,7 +177,7 @@ def story_container(headline: lxml_html.HtmlElement) -> lxml_html.HtmlElement | 
     for node in headline.iterancestors():
         if node.tag in ("body", "html"):
             return None
-        if node.tag == "main" or _kind(node) == "article":
+        if node.tag == "main" or block_kind(node) == "article":
             return node
     return None
 
@@ -273,7 +201,7 @@ class _State:
 
 def _enter(state: _State, el: lxml_html.HtmlElement, keep: frozenset[lxml_html.HtmlElement],
            beside: frozenset[lxml_html.HtmlElement], headline: lxml_html.HtmlElement) -> _State:
-    kind = _kind(el, beside_headline=el in beside)
+    kind = block_kind(el, beside_headline=el in beside)
     if el in keep and kind != "article":
         kind = ""  # the blocks around the headline are the story's, whatever their class
     return _State(
@@ -337,7 +265,7 @@ def _iter_lines(root: lxml_html.HtmlElement, headline: lxml_html.HtmlElement) ->
 def _in_story_header(element: lxml_html.HtmlElement) -> bool:
     """Inside the story's own header block: a "More from <author>" link of the byline's
     author card there does not open a list of other stories."""
-    return any(_STORY_HEADER.search(_marks(node)) for node in element.iterancestors())
+    return any(STORY_HEADER.search(block_marks(node)) for node in element.iterancestors())
 
 
 def lines_around(
@@ -356,7 +284,7 @@ def lines_around(
         elif not seen_headline:
             prior.append(line)
             del prior[: -before or None]
-        elif len(line.text) < 40 and _RELATED_HEADING.match(line.text) \
+        elif len(line.text) < 40 and RELATED_HEADING.match(line.text) \
                 and not _in_story_header(line.element):
             break
         else:
@@ -379,10 +307,12 @@ def set_aside_blocks(root: lxml_html.HtmlElement,
         node = stack.pop()
         if not isinstance(node.tag, str):
             continue
-        if node is not root and node not in holds_headline and _kind(node) in ("hard", "soft"):
+        if node is not root and node not in holds_headline and block_kind(node) in ("hard", "soft"):
             yield node
             continue
         stack.extend(reversed(node))
+
+
 
 
 def every_line(root: lxml_html.HtmlElement, limit: int) -> Iterator[tuple[Line, bool]]:
@@ -391,7 +321,7 @@ def every_line(root: lxml_html.HtmlElement, limit: int) -> Iterator[tuple[Line, 
     for count, line in enumerate(_iter_lines(root, root)):
         if count >= limit:
             return
-        if len(line.text) < 60 and _RELATED_HEADING.match(line.text):
+        if len(line.text) < 60 and RELATED_HEADING.match(line.text):
             after_related = True
         yield line, after_related
 
@@ -400,7 +330,7 @@ def page_lines(root: lxml_html.HtmlElement, limit: int) -> list[Line]:
     """Up to ``limit`` lines of the whole page outside excluded blocks (no headline known)."""
     lines: list[Line] = []
     for line in _iter_lines(root, root):
-        if len(line.text) < 60 and _RELATED_HEADING.match(line.text):
+        if len(line.text) < 60 and RELATED_HEADING.match(line.text):
             break
         lines.append(line)
         if len(lines) >= limit:

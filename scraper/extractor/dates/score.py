@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.extractor.dates.layout import every_line, set_aside_blocks
+from scraper.extractor.dates.marks import lists_within, page_furniture
 from scraper.extractor.dates.metadata import jsonld_dates, other_meta_dates
 from scraper.extractor.dates.sources import written_dates
 from scraper.extractor.dates.text import (
@@ -64,6 +65,7 @@ FEATURES = (
     "rivals",         # how many other days are candidates (log)
     "near_fetch",     # within two days of the fetch (render stamps live here)
     "age_years",      # years before the fetch (log)
+    "furniture",      # also written in a sidebar, menu, comment or teaser block (see refused_days)
 )
 
 
@@ -128,24 +130,38 @@ def candidates(page: Any, guess: Callable[[], str | None],
         _add(pool, stamp, "htmldate")
     for stamp in page.plausible(attribute_dates(page.tree)):
         _add(pool, stamp, "attribute")
-    refused = refused_days(page)
+    refused, furniture = refused_days(page)
     _context(pool, page)
     # A day the ordered sources saw and set aside for cause (a masthead, a related list, an
     # update line, the modified stamp, another work's JSON-LD) is no candidate, however many
     # weak signals (htmldate reads all of those) name it, unless a publication field does.
-    return [c for c in pool.values()
-            if c.day not in refused or any(c.signals.get(name) for name in _PUBLICATION_FIELDS)]
+    # A day also written in page furniture is a candidate with that mark, which the model weighs.
+    kept = []
+    for candidate in pool.values():
+        if not any(candidate.signals.get(name) for name in _PUBLICATION_FIELDS):
+            if candidate.day in refused:
+                continue
+            if candidate.day in furniture:
+                candidate.signals["furniture"] = 1.0
+        kept.append(candidate)
+    return kept
 
 
-def refused_days(page: Any) -> set[date]:
-    """Days the page writes only where a publication date is not: see :func:`candidates`."""
+def refused_days(page: Any) -> tuple[set[date], set[date]]:
+    """Days the page writes only where a publication date is not (refused), and days it also
+    writes in page furniture (weighed): see :func:`candidates`."""
     render_day = page.latest - timedelta(days=1)
     refused = {stamp.day for stamp in page.machine_modified} | {render_day, page.latest}
+    furniture: set[date] = set()
     body = page.tree.find(".//body")
     root = body if body is not None else page.tree
     for block in set_aside_blocks(root, page.headline):
-        refused.update(s.day for s in written_dates(" ".join(block.itertext())[:20_000]))
-        refused.update(s.day for s in map(parse_machine, block.xpath(".//time/@datetime")[:50]) if s)
+        if page_furniture(block):
+            _written_days(furniture, block)
+            for inner in lists_within(block):
+                _written_days(refused, inner)
+        else:
+            _written_days(refused, block)
     for line, after_related in every_line(root, _LINES):
         set_aside = after_related or line.excluded or bool(UPDATE_AFTER_RE.match(line.text))
         for stamp in written_dates(line.text):
@@ -158,7 +174,12 @@ def refused_days(page: Any) -> set[date]:
     refused.update(s.day for s in _jsonld_days(page.objects) if s.day not in own)
     if not page.evidence:
         refused.update(s.day for s in page.script_dates())  # script data needs the page's word
-    return refused
+    return refused, furniture - refused
+
+
+def _written_days(days: set[date], block: Any) -> None:
+    days.update(s.day for s in written_dates(" ".join(block.itertext())[:20_000]))
+    days.update(s.day for s in map(parse_machine, block.xpath(".//time/@datetime")[:50]) if s)
 
 
 def _jsonld_days(objects: list[dict[str, Any]]) -> list[Stamp]:
