@@ -90,7 +90,8 @@ def block_kind(element: lxml_html.HtmlElement, beside_headline: bool = False) ->
     return ""
 
 
-# Class words of a block listing other stories: its days are theirs, never the story's.
+# Class words of a list of other stories, a teaser list or a comment thread: its days are
+# other stories' or readers', never the story's.
 _STORY_LIST_WORDS = re.compile(
     _START + r"(?:related|relevant|latest|recent|popular|trending|most[-_]?(?:read|viewed|popular)"
     r"|more[-_]?(?:news|stories|articles|from)|similar|also[-_]"
@@ -99,10 +100,9 @@ _STORY_LIST_WORDS = re.compile(
 
 
 def page_furniture(block: lxml_html.HtmlElement) -> bool:
-    """Whether a set-aside block is a sidebar, menu, comment thread, teaser or share bar: not the
-    site's header or footer (its masthead) and not a list of other stories. A day written there
-    often repeats the story's own (a "posted on" widget, a comment on the day), so it is weighed,
-    not refused."""
+    """Whether a set-aside block is page furniture: a sidebar, a menu, a share bar; not the site's
+    header or footer (its masthead), not a list of other stories, teasers or comments. A day written
+    there often repeats the story's own (a "posted on" widget), so it is weighed, not refused."""
     return block_kind(block) == "hard" and not _STORY_LIST_WORDS.search(block_marks(block))
 
 

@@ -65,7 +65,7 @@ FEATURES = (
     "rivals",         # how many other days are candidates (log)
     "near_fetch",     # within two days of the fetch (render stamps live here)
     "age_years",      # years before the fetch (log)
-    "furniture",      # also written in a sidebar, menu, comment or teaser block (see refused_days)
+    "furniture",      # also written in a sidebar, menu or share bar (see refused_days)
 )
 
 
@@ -132,8 +132,8 @@ def candidates(page: Any, guess: Callable[[], str | None],
         _add(pool, stamp, "attribute")
     refused, furniture = refused_days(page)
     _context(pool, page)
-    # A day the ordered sources saw and set aside for cause (a masthead, a related list, an
-    # update line, the modified stamp, another work's JSON-LD) is no candidate, however many
+    # A day the ordered sources saw and set aside for cause (a masthead, a related list, comments,
+    # an update line, the modified stamp, another work's JSON-LD) is no candidate, however many
     # weak signals (htmldate reads all of those) name it, unless a publication field does.
     # A day also written in page furniture is a candidate with that mark, which the model weighs.
     kept = []
