@@ -107,7 +107,14 @@ def page_furniture(block: lxml_html.HtmlElement) -> bool:
 
 
 def lists_within(block: lxml_html.HtmlElement) -> Iterator[lxml_html.HtmlElement]:
-    """The lists of other stories and comment threads inside a block (a sidebar's "latest" widget)."""
-    for node in block.iterdescendants():
-        if isinstance(node.tag, str) and _STORY_LIST_WORDS.search(block_marks(node)):
+    """The outermost lists of other stories and comment threads inside a block (a sidebar's
+    "latest" widget); a list nested in one of them is in its text already."""
+    stack = list(reversed(block))
+    while stack:
+        node = stack.pop()
+        if not isinstance(node.tag, str):
+            continue
+        if _STORY_LIST_WORDS.search(block_marks(node)):
             yield node
+            continue
+        stack.extend(reversed(node))
