@@ -140,3 +140,38 @@ def test_a_day_only_lists_of_other_stories_or_comments_write_stays_refused(elsew
     body = f"<article><h1>Quake hits the coast</h1>{STORY}</article>{elsewhere}"
     assert date_candidates(page(body), None, fetched_at=FETCHED) == []
     assert find_dates(page(body), None, fetched_at=FETCHED).published is None
+
+
+# A post's own CMS classes name its topics ("category-popular"): they do not make the story a list of
+# popular stories. Dates womencantalksports in dates-extra and finds the headline's block on five more
+# sites (piratenpartei.at, thepostpartumparty, surgezirc, fifplay, Res Publica Nowa); misdates none.
+def test_a_posts_category_classes_do_not_make_it_a_list_of_other_stories() -> None:
+    body = ("<article class='post-1113 post type-post status-publish hentry category-popular tag-trending'>"
+            "<h1 class='entry-title'>Keep our waters clean</h1>"
+            "<div class='entry-meta'><time datetime='2020-02-23'>23 February 2020</time></div>"
+            f"{STORY}</article>")
+    assert (find_dates(page(body), None, fetched_at=FETCHED).published or "")[:10] == "2020-02-23"
+
+
+def test_a_popular_stories_block_without_post_classes_stays_refused() -> None:
+    body = (f"<article><h1>Keep our waters clean</h1>{STORY}</article>"
+            "<div class='category-popular'><p>23 February 2020 Other story</p><p>23 February 2020 Another</p></div>")
+    assert find_dates(page(body), None, fetched_at=FETCHED).published is None
+
+
+# The story's own header, classed like a site's page header: its subtitle part ("page-header__subtitle")
+# is the header's, not the site's. Dates handball.ch in dates-extra; the other newly read lines carry
+# the truth's day (mtb-news) or no day.
+STORY_HEADER = ("<div class='c-page-header'><h1 class='c-page-header__title'>Keep our waters clean</h1>"
+                "<p class='c-page-header__subtitle'>SailBlog • {info}</p></div>")
+
+
+def test_a_day_in_the_story_headers_own_subtitle_is_read() -> None:
+    body = STORY_HEADER.format(info="02.02.2022") + f"<div class='main'>{STORY}</div>"
+    assert (find_dates(page(body), None, fetched_at=FETCHED).published or "")[:10] == "2022-02-02"
+
+
+def test_a_page_header_subtitle_away_from_the_headline_stays_set_aside() -> None:
+    body = ("<div class='c-page-header'><p class='c-page-header__subtitle'>SailBlog • 02.02.2022</p></div>"
+            f"<div class='main'><article><h1>Keep our waters clean</h1>{STORY}</article></div>")
+    assert find_dates(page(body), None, fetched_at=FETCHED).published is None

@@ -197,19 +197,23 @@ class _State:
     soft: bool = False
     in_article: bool = False
     in_head: bool = False
+    in_story_header: bool = False  # inside a header-classed block that holds the headline
 
 
 def _enter(state: _State, el: lxml_html.HtmlElement, keep: frozenset[lxml_html.HtmlElement],
            beside: frozenset[lxml_html.HtmlElement], headline: lxml_html.HtmlElement) -> _State:
     kind = block_kind(el, beside_headline=el in beside)
+    story_header = state.in_story_header or (el in keep and kind == "soft")
     if el in keep and kind != "article":
         kind = ""  # the blocks around the headline are the story's, whatever their class
     return _State(
         block=el if el.tag in _BLOCK_TAGS else state.block,
         hard=state.hard or kind == "hard",
-        soft=state.soft or (kind == "soft" and not state.in_article),
+        # A "page-header__subtitle" inside the story's own header is that header's part, not the site's.
+        soft=state.soft or (kind == "soft" and not state.in_article and not state.in_story_header),
         in_article=state.in_article or kind == "article" or el is headline,
         in_head=state.in_head or el is headline,
+        in_story_header=story_header,
     )
 
 
@@ -302,15 +306,20 @@ def set_aside_blocks(root: lxml_html.HtmlElement,
     a teaser-classed news header): it is looked into, never set aside whole.
     """
     holds_headline = ancestors(headline) if headline is not None else frozenset()
-    stack = [root]
+    stack: list[tuple[lxml_html.HtmlElement, bool]] = [(root, False)]
     while stack:
-        node = stack.pop()
+        node, in_story_header = stack.pop()
         if not isinstance(node.tag, str):
             continue
-        if node is not root and node not in holds_headline and block_kind(node) in ("hard", "soft"):
+        kind = block_kind(node)
+        # Inside the story's own header ("page-header" around the headline), a "page-header__meta"
+        # part is that header's, not the site's: only hard blocks (share bars) are set aside there.
+        if node is not root and node not in holds_headline and kind in (("hard",) if in_story_header
+                                                                         else ("hard", "soft")):
             yield node
             continue
-        stack.extend(reversed(node))
+        inside = in_story_header or (kind == "soft" and node in holds_headline)
+        stack.extend((child, inside) for child in reversed(node))
 
 
 

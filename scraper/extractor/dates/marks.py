@@ -59,9 +59,19 @@ RELATED_HEADING = re.compile(
 )
 
 
+# A post's own classes in the common CMS convention ("post-1113 type-post status-publish hentry
+# category-popular tag-weather"): its category and tag classes name the author's topics, not the
+# block's role, so "category-popular" does not make the story a list of popular stories.
+_POST_CLASS = re.compile(r"(?:^|\s)(?:hentry|type-post|status-publish|post-\d+)(?:$|\s)", re.IGNORECASE)
+_TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:category|tag)-\S*", re.IGNORECASE)
+
+
 def block_marks(element: lxml_html.HtmlElement) -> str:
     """The class and id of an element, the words a site names its blocks with."""
-    return f"{element.get('class') or ''} {element.get('id') or ''}"
+    classes = element.get("class") or ""
+    if _POST_CLASS.search(classes):
+        classes = _TAXONOMY_CLASS.sub(" ", classes)
+    return f"{classes} {element.get('id') or ''}"
 
 
 # Next to the headline, "teaser" names the story's own intro ("teaser-meta" date line), and a
