@@ -175,3 +175,15 @@ def test_a_page_header_subtitle_away_from_the_headline_stays_set_aside() -> None
     body = ("<div class='c-page-header'><p class='c-page-header__subtitle'>SailBlog • 02.02.2022</p></div>"
             f"<div class='main'><article><h1>Keep our waters clean</h1>{STORY}</article></div>")
     assert find_dates(page(body), None, fetched_at=FETCHED).published is None
+
+
+# Other <h1>s before the story's ("Quicklinks", a screen-reader welcome line): the <h1> the page's
+# title repeats is the story's. Finds the right headline on 14 dev pages of 14 sites (thw.de, bfs.de,
+# bundespraesident.de …) and dates auswaertiges-amt.de by the line under it; no date lost.
+def test_the_h1_the_title_repeats_is_the_headline_the_dateline_hangs_from() -> None:
+    links = "".join(f"<li><a href='/s{i}'>Service link number {i}</a></li>" for i in range(30))
+    body = (f"<div class='box'><h1>Quicklinks</h1><ul>{links}</ul></div>"
+            "<main><header class='c-heading'><h1>Italy: travel and safety advice</h1>"
+            f"<span class='heading__meta'>As of 12.11.2021</span></header>{STORY}</main>")
+    tree = page(body, head="<meta property='og:title' content='Italy: travel and safety advice'>")
+    assert (find_dates(tree, None, fetched_at=FETCHED).published or "")[:10] == "2021-11-12"

@@ -141,13 +141,19 @@ def _title_text(tree: lxml_html.HtmlElement) -> str:
 def find_headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     """The element holding the story's headline, or None.
 
-    In order: an ``<h1>`` outside the site header, a heading repeating the
-    page title, a heading marked as the entry/post title, any ``<h1>``.
+    In order: an ``<h1>`` repeating the page title, an ``<h1>`` outside the site header, a
+    heading repeating the page title, a heading marked as the entry/post title, any ``<h1>``.
     """
+    title = _title_text(tree)
+    # A page may hold other <h1>s before the story's (a "Quicklinks" box, a cookie notice, a
+    # screen-reader "Welcome to …"): the one the title repeats is the story's.
+    for h1 in tree.iter("h1"):
+        text = _fold(h1.text_content())
+        if len(text) >= 12 and text in title and _headline_ok(h1, True):
+            return h1
     for h1 in tree.iter("h1"):
         if _headline_ok(h1, True):
             return h1
-    title = _title_text(tree)
     for element in tree.iter("h1", "h2", "h3"):
         text = _fold(element.text_content())
         if len(text) >= 12 and text in title and _headline_ok(element, True):
