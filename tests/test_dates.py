@@ -674,3 +674,19 @@ def test_an_updated_time_does_not_confirm_htmldates_guess(label: str, expected: 
             f"December 12, 2016 at 9:22am EST</time></p></div>{FILLER}")
     found = find_dates(page("", body), None, fetched_at=FETCHED)
     assert (found.published[:10] if found.published else None) == expected
+
+
+# The year last in a URL ("/meldungen/29-10-2021", "_vom_22.04.2020_"): the day on six dev sites (press
+# releases, French and Italian news), one US slug month first ("01-23-2020"). A slug both readings
+# fit ("02-01-2022": 2 January or 1 February) names no day.
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://example.de/media-news/meldungen/29-10-2021", ("2021-10-29", "url")),
+    ("https://example.com/artikel/bericht_vom_22.04.2020_worauf_wartet", ("2020-04-22", "url")),
+    ("https://example.com/blog/blogposting-01-23-2020/", ("2020-01-23", "url")),
+    ("https://example.de/presse/detail/~02-01-2022-land-zahlte", (None, None)),
+])
+def test_a_url_date_with_the_year_last_counts_when_only_one_reading_is_a_day(
+        url: str, expected: tuple[str | None, str | None]) -> None:
+    body = "<h1>Zehn Jahre Einbruchschutz</h1><p>" + "Text der Meldung. " * 30 + "</p>"
+    found = find_dates(page("", body), url, fetched_at="2024-11-22T10:00:00Z")
+    assert ((found.published or "")[:10] or None, found.date_source) == expected

@@ -349,6 +349,21 @@ _URL_DATES = (
 )
 
 
+# The year last: /29-10-2021, _22.04.2020_, /01-23-2020/ (press releases, European and US slugs).
+_URL_YEAR_LAST = re.compile(r"[-_/~]([0-3]?\d)[-_.]([0-3]?\d)[-_.]((?:19|20)\d{2})(?:/|$|[-_.])")
+
+
+def _year_last(path: str) -> Stamp | None:
+    """A day-month-year (or month-day-year) date in a path, when only one reading is a date:
+    "02-01-2022" could be either, and a wrong day is worse than none."""
+    match = _URL_YEAR_LAST.search(path)
+    if not match:
+        return None
+    first, second, year = (int(g) for g in match.groups())
+    readings = {make_stamp(year, second, first), make_stamp(year, first, second)} - {None}
+    return readings.pop() if len(readings) == 1 else None
+
+
 def url_dates(urls: Iterable[str | None]) -> list[Stamp | None]:
     """The full date in each URL's path, if any (host, query and fragment ignored)."""
     stamps: list[Stamp | None] = []
@@ -361,6 +376,9 @@ def url_dates(urls: Iterable[str | None]) -> list[Stamp | None]:
             if match:
                 stamps.append(make_stamp(*(int(g) for g in match.groups())))
                 break
+        else:
+            if (stamp := _year_last(path)) is not None:
+                stamps.append(stamp)
     return stamps
 
 
