@@ -138,6 +138,12 @@ def _title_text(tree: lxml_html.HtmlElement) -> str:
     return "\n".join(_fold(t) for t in titles)
 
 
+def _repeats_title(element: lxml_html.HtmlElement, title: str) -> bool:
+    """Whether the element's text (12 characters or more) is part of the page's title lines."""
+    text = _fold(element.text_content())
+    return len(text) >= 12 and text in title
+
+
 def find_headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     """The element holding the story's headline, or None.
 
@@ -148,15 +154,13 @@ def find_headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     # A page may hold other <h1>s before the story's (a "Quicklinks" box, a cookie notice, a
     # screen-reader "Welcome to …"): the one the title repeats is the story's.
     for h1 in tree.iter("h1"):
-        text = _fold(h1.text_content())
-        if len(text) >= 12 and text in title and _headline_ok(h1, True):
+        if _repeats_title(h1, title) and _headline_ok(h1, True):
             return h1
     for h1 in tree.iter("h1"):
         if _headline_ok(h1, True):
             return h1
     for element in tree.iter("h1", "h2", "h3"):
-        text = _fold(element.text_content())
-        if len(text) >= 12 and text in title and _headline_ok(element, True):
+        if _repeats_title(element, title) and _headline_ok(element, True):
             return element
     for element in tree.iter("h1", "h2", "h3", "h4", "div", "span", "header", "a"):
         marked = element.get("itemprop") == "headline" or HEADLINE_WORDS.search(block_marks(element))
@@ -196,6 +200,13 @@ def block_of(element: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     return node
 
 
+def _opens_own_header(kind: str, element: lxml_html.HtmlElement,
+                      holds_headline: frozenset[lxml_html.HtmlElement]) -> bool:
+    """A header-classed ("soft") block around the headline: the story's own header, whose soft-classed
+    parts ("page-header__subtitle") are its lines, not the site's."""
+    return kind == "soft" and element in holds_headline
+
+
 @dataclass(slots=True)
 class _State:
     block: lxml_html.HtmlElement
@@ -203,23 +214,23 @@ class _State:
     soft: bool = False
     in_article: bool = False
     in_head: bool = False
-    in_story_header: bool = False  # inside a header-classed block that holds the headline
+    in_own_header: bool = False  # inside the story's own header: a header-classed block holding the headline
 
 
 def _enter(state: _State, el: lxml_html.HtmlElement, keep: frozenset[lxml_html.HtmlElement],
            beside: frozenset[lxml_html.HtmlElement], headline: lxml_html.HtmlElement) -> _State:
     kind = block_kind(el, beside_headline=el in beside)
-    story_header = state.in_story_header or (el in keep and kind == "soft")
+    own_header = state.in_own_header or _opens_own_header(kind, el, keep)
     if el in keep and kind != "article":
         kind = ""  # the blocks around the headline are the story's, whatever their class
     return _State(
         block=el if el.tag in _BLOCK_TAGS else state.block,
         hard=state.hard or kind == "hard",
         # A "page-header__subtitle" inside the story's own header is that header's part, not the site's.
-        soft=state.soft or (kind == "soft" and not state.in_article and not state.in_story_header),
+        soft=state.soft or (kind == "soft" and not state.in_article and not state.in_own_header),
         in_article=state.in_article or kind == "article" or el is headline,
         in_head=state.in_head or el is headline,
-        in_story_header=story_header,
+        in_own_header=own_header,
     )
 
 
@@ -314,17 +325,17 @@ def set_aside_blocks(root: lxml_html.HtmlElement,
     holds_headline = ancestors(headline) if headline is not None else frozenset()
     stack: list[tuple[lxml_html.HtmlElement, bool]] = [(root, False)]
     while stack:
-        node, in_story_header = stack.pop()
+        node, in_own_header = stack.pop()
         if not isinstance(node.tag, str):
             continue
         kind = block_kind(node)
         # Inside the story's own header ("page-header" around the headline), a "page-header__meta"
         # part is that header's, not the site's: only hard blocks (share bars) are set aside there.
-        if node is not root and node not in holds_headline and kind in (("hard",) if in_story_header
+        if node is not root and node not in holds_headline and kind in (("hard",) if in_own_header
                                                                          else ("hard", "soft")):
             yield node
             continue
-        inside = in_story_header or (kind == "soft" and node in holds_headline)
+        inside = in_own_header or _opens_own_header(kind, node, holds_headline)
         stack.extend((child, inside) for child in reversed(node))
 
 
