@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from scraper.errors import StoreError
+from scraper.errors import StoreError, UsageError
 from scraper.store.archive import Archive
-from scraper.store.bulk import save_articles
+from scraper.store.bulk import save_articles, save_pages
+from scraper.store.compression import compress
 from scraper.store.clusters import save_signature, save_signatures, signature
-from tests.test_store import make_article
+from tests.test_store import make_article, make_page
 
 WRITE_TIMES = {"first_archived_at", "updated_at", "archived_at"}
 
@@ -57,6 +58,33 @@ def test_bulk_save_is_the_same_as_saving_one_by_one(tmp_path: Path) -> None:
     assert len(bulk["articles"]) == 6 and len(bulk["article_versions"]) == 2
     # make_article(1)'s related links were replaced by none, the others kept theirs.
     assert {row[0] for row in bulk["related_links"]} == {make_article(i).url for i in (0, 5, 6, 7, 8)}
+
+
+def test_bulk_page_save_gives_the_ids_and_rows_of_saving_one_by_one(tmp_path: Path) -> None:
+    """New pages, a URL stored before (same bytes: its row; new bytes: a new row), and one URL twice in the batch."""
+    base = "https://kazpost.example/"
+    before = [make_page(base + "a", b"<p>a</p>"), make_page(base + "b", b"<p>b</p>")]
+    items = [make_page(base + "c", b"<p>c</p>"), make_page(base + "a", b"<p>a</p>"), make_page(base + "b", b"<p>b, new</p>"),
+             make_page(base + "d", b"<p>d</p>"), make_page(base + "d", b"<p>d</p>"), make_page(base + "e", b"<p>e</p>")]
+    ids, rows = {}, {}
+    for mode in ("one-by-one", "bulk"):
+        with Archive(tmp_path / f"{mode}.db") as archive:
+            for page in before:
+                archive.save_page(page, run_id=1)
+            if mode == "bulk":
+                ids[mode] = save_pages(archive, [(page, compress(page.content)) for page in items], run_id=2)
+            else:
+                ids[mode] = [archive.save_page(page, run_id=2) for page in items]
+            rows[mode] = archive.db.execute("SELECT * FROM pages ORDER BY id").fetchall()
+    assert ids["bulk"] == ids["one-by-one"] == [3, 1, 4, 5, 5, 6]
+    assert rows["bulk"] == rows["one-by-one"]
+
+
+def test_bulk_page_save_refuses_an_unknown_codec_before_writing(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        with pytest.raises(UsageError, match="unknown codec 'lzma'"):
+            save_pages(archive, [(make_page("https://kazpost.example/a", b"x"), (b"x", "lzma"))])
+        assert archive.db.execute("SELECT count(*) FROM pages").fetchone()[0] == 0
 
 
 def test_bulk_save_is_one_transaction(tmp_path: Path) -> None:

@@ -202,3 +202,16 @@ def test_loader_commits_in_batches_and_a_damaged_part_is_mapped_again(warcs: lis
     order_bound = {"page_id", "cluster_id"}  # the damaged input's pages were stored last
     assert {u: {k: v for k, v in row.items() if k not in order_bound} for u, row in loaded.items()} == {
         u: {k: v for k, v in row.items() if k not in order_bound} for u, row in single.items()}
+
+
+def test_parts_keep_statistics_only_on_the_columns_readers_filter_on(warcs: list[Path], tmp_path: Path) -> None:
+    """Min/max of a raw page or a body is two copies of it per file; of site and published it lets DuckDB skip files."""
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "parts"
+    entry = next(e for e in (write_parts(w, extract_warc(w, Settings()), out) for w in warcs) if e["parts"])
+    meta = pq.read_metadata(out / entry["parts"][0]).row_group(0)
+    columns = {meta.column(i).path_in_schema: meta.column(i) for i in range(meta.num_columns)}
+    assert columns["site"].is_stats_set and columns["published"].is_stats_set
+    assert not columns["page_content"].is_stats_set and not columns["body"].is_stats_set
+    assert "PLAIN_DICTIONARY" not in columns["body"].encodings and "RLE_DICTIONARY" not in columns["body"].encodings

@@ -31,7 +31,7 @@ from scraper.research.parquet_parts import MANIFEST, as_range, finished_inputs, 
 from scraper.research.warc import _VERDICTS
 from scraper.research.warc_ranges import WarcRange
 from scraper.store.archive import Archive
-from scraper.store.bulk import save_articles
+from scraper.store.bulk import save_articles, save_pages
 from scraper.store.clusters import save_signatures
 from scraper.store.compression import compress
 from scraper.store.query import now_iso
@@ -85,8 +85,9 @@ def _prepare(out_dir: Path, entry: dict[str, Any]) -> list[_Row] | str:
 def _write(archive: Archive, entry: dict[str, Any], rows: list[_Row], run_id: int | None,
            counts: dict[str, int]) -> None:
     """One input's articles, failures and loaded mark (the caller holds the transaction)."""
-    saved = [(row.article, archive.save_page(row.page, compressed=row.blob, run_id=run_id) if row.page else None)
-             for row in rows]
+    pages = [(row.page, row.blob) for row in rows if row.page is not None and row.blob is not None]
+    page_ids: list[int | None] = [*save_pages(archive, pages, run_id=run_id)] if pages else [None] * len(rows)
+    saved = list(zip((row.article for row in rows), page_ids, strict=True))  # all with their page, or none
     verdicts = [_VERDICTS[verdict] for verdict in save_articles(archive, saved)]
     save_signatures(archive, [(row.article.url, row.article.content_hash, row.signature)
                               for row, verdict in zip(rows, verdicts) if verdict != "unchanged"])

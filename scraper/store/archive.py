@@ -84,6 +84,17 @@ INSERT_ARTICLE = "INSERT INTO articles ({}, url) VALUES ({}, ?)".format(
     ", ".join(f'"{c}"' for c in _WRITTEN), ", ".join("?" for _ in _WRITTEN))
 _UPDATE_ARTICLE = "UPDATE articles SET {} WHERE url = ?".format(", ".join(f'"{c}" = ?' for c in _WRITTEN))
 INSERT_RELATED = "INSERT INTO related_links (article_url, position, url, title) VALUES (?, ?, ?, ?)"
+INSERT_PAGE = ("INSERT INTO pages (id, url, final_url, status, headers, fetched_at, content, codec, raw_size,"
+               " sha256, run_id, request_headers, http_version, attempts, redirects, elapsed)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def page_values(page: Page, compressed: tuple[bytes, str], digest: str, run_id: int | None) -> list[Any]:
+    """A ``pages`` row for :data:`INSERT_PAGE`, without its leading id."""
+    blob, codec = compressed
+    return [page.url, page.final_url, page.status, json.dumps(page.headers), page.fetched_at, blob, codec,
+            len(page.content), digest, run_id, json.dumps(page.request_headers), page.http_version, page.attempts,
+            json.dumps(list(page.redirects)), page.elapsed]
 
 
 def _first(*values: Any) -> Any:
@@ -210,16 +221,7 @@ class Archive:
             if latest is not None and (latest[1] == digest or page.not_modified):
                 return int(latest[0])
             blob, codec = compressed if compressed is not None else compress(page.content)
-            cursor = self.db.execute(
-                "INSERT INTO pages (url, final_url, status, headers, fetched_at, content, codec, raw_size,"
-                " sha256, run_id, request_headers, http_version, attempts, redirects, elapsed)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    page.url, page.final_url, page.status, json.dumps(page.headers), page.fetched_at,
-                    blob, codec, len(page.content), digest, run_id, json.dumps(page.request_headers),
-                    page.http_version, page.attempts, json.dumps(list(page.redirects)), page.elapsed,
-                ],
-            )
+            cursor = self.db.execute(INSERT_PAGE, [None, *page_values(page, (blob, codec), digest, run_id)])
             return int(cursor.lastrowid or 0)
 
     def get_page(self, page_id: int) -> dict[str, Any] | None:
