@@ -134,6 +134,8 @@ def test_site_clock_loses_to_real_dateline() -> None:
         ("Veröffentlicht am 3. März 2020", "2020-03-03"),
         ("Published: Tuesday 15 October 2019 2.30pm", "2019-10-15T14:30:00"),
         ("12/20/16 08:00 AM", "2016-12-20T08:00:00"),  # two-digit year, slashed, with a time
+        ("4 مارس 2020 - 16:52", "2020-03-04T16:52:00"),  # Arabic, Egyptian/Gulf month name
+        ("نشر في 15 تشرين الأول 2019", "2019-10-15"),  # Arabic, Levantine month name (two words)
     ],
 )
 def test_dateline_formats(line: str, expected: str) -> None:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from scraper.extractor.dates.names import ARABIC_MONTHS, MONTHS, WEEKDAYS
+
 __all__ = [
     "ANY_WEEKDAY_RE", "UPDATE_AFTER_RE", "UPDATE_WORDS_RE", "WEEKDAY_RE", "Stamp",
     "find_text_dates", "folder_date", "in_range", "json_dates", "local_twin", "make_stamp",
@@ -39,63 +41,15 @@ class Stamp:
     end: int = 0
 
 
-# Month names (and common abbreviations) of the languages we meet, lower-cased.
-# Russian/Ukrainian/Kazakh dates use the genitive ("октября"), so both forms are
-# listed. Abbreviations are matched with an optional trailing dot.
-_MONTHS: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen",
-        "janeiro", "januari", "styczeń", "stycznia", "sty", "январь", "января", "янв",
-        "січень", "січня", "қаңтар", "ocak", "leden", "ledna", "ianuarie", "ian"),
-    2: ("february", "feb", "februar", "feber", "février", "fevrier", "févr", "fevr", "febrero",
-        "febbraio", "fevereiro", "fev", "februari", "luty", "lutego", "lut", "февраль", "февраля",
-        "фев", "лютий", "лютого", "ақпан", "şubat", "únor", "února", "februarie"),
-    3: ("march", "mar", "märz", "maerz", "mär", "mars", "marzo", "março", "marco", "maart",
-        "marzec", "marca", "март", "марта", "мар", "березень", "березня", "наурыз", "mart",
-        "březen", "března", "martie"),
-    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwiecień", "kwietnia", "kwi",
-        "апрель", "апреля", "апр", "квітень", "квітня", "сәуір", "nisan", "duben", "dubna", "aprilie"),
-    5: ("may", "mai", "mayo", "maggio", "mag", "maio", "mei", "maj", "maja", "май", "мая",
-        "травень", "травня", "мамыр", "mayıs", "květen", "května"),
-    6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "czerwiec", "czerwca",
-        "cze", "июнь", "июня", "июн", "червень", "червня", "маусым", "haziran", "červen",
-        "června", "iunie", "iun"),
-    7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "lipiec",
-        "lipca", "lip", "июль", "июля", "июл", "липень", "липня", "шілде", "temmuz",
-        "červenec", "července", "iulie", "iul"),
-    8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "sierpień", "sierpnia",
-        "sie", "август", "августа", "авг", "серпень", "серпня", "тамыз", "ağustos", "srpen",
-        "srpna"),
-    9: ("september", "sep", "sept", "septembre", "septiembre", "settembre", "set", "setembro",
-        "wrzesień", "września", "wrz", "сентябрь", "сентября", "сен", "сент", "вересень",
-        "вересня", "қыркүйек", "eylül", "září", "septembrie"),
-    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro",
-         "out", "październik", "października", "paź", "октябрь", "октября", "окт", "жовтень",
-         "жовтня", "қазан", "ekim", "říjen", "října", "octombrie"),
-    11: ("november", "nov", "novembre", "noviembre", "novembro", "listopad", "listopada", "lis",
-         "ноябрь", "ноября", "ноя", "нояб", "листопад", "листопада", "қараша", "kasım", "noiembrie"),
-    12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic",
-         "dicembre", "dezembro", "grudzień", "grudnia", "gru", "декабрь", "декабря", "дек",
-         "грудень", "грудня", "желтоқсан", "aralık", "prosinec", "prosince", "decembrie"),
-}
-_MONTH_OF = {name: num for num, names in _MONTHS.items() for name in names}
+_MONTH_OF = {name: num for months in (MONTHS, ARABIC_MONTHS) for num, names in months.items() for name in names}
 # Longest first so "sept" wins over "sep" and "марта" over "мар".
 _MONTH_ALT = "|".join(sorted((re.escape(n) for n in _MONTH_OF), key=len, reverse=True))
 _M = rf"(?P<mon>{_MONTH_ALT})\.?"
 
-_WEEKDAYS = (
-    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|"
-    "sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|lundi|mardi|"
-    "mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|"
-    "lunedì|martedì|mercoledì|giovedì|venerdì|sabato|segunda-feira|terça-feira|quarta-feira|"
-    "quinta-feira|sexta-feira|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
-    "poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela|понедельник|вторник|среда|четверг|"
-    "пятница|суббота|воскресенье|понеділок|вівторок|середа|четвер|п'ятниця|пʼятниця|субота|неділя|"
-    "дүйсенбі|сейсенбі|сәрсенбі|бейсенбі|жұма|сенбі|жексенбі"
-)
 #: A weekday name at the start of a string (the masthead "today" line).
-WEEKDAY_RE = re.compile(rf"^\W*(?:{_WEEKDAYS})\b", re.IGNORECASE)
+WEEKDAY_RE = re.compile(rf"^\W*(?:{WEEKDAYS})\b", re.IGNORECASE)
 #: A weekday name anywhere.
-ANY_WEEKDAY_RE = re.compile(rf"\b(?:{_WEEKDAYS})\b", re.IGNORECASE)
+ANY_WEEKDAY_RE = re.compile(rf"\b(?:{WEEKDAYS})\b", re.IGNORECASE)
 
 _Y = r"(?P<year>(?:19|20)\d{2})"
 _D = r"(?P<day>[0-3]?\d)"
