@@ -69,6 +69,13 @@ def meta(name: str, content: str) -> str:
         ),  # description after the name
         ("Mat\u00adthi\u00adas Lauerer", ["Matthias Lauerer"]),  # soft hyphens
         ("Jan", ["Jan"]),  # a month's abbreviation is also a name
+        ("By Jane Doe @janedoe", ["Jane Doe"]),  # a social handle beside the name
+        ("Jane Doe jane.doe@example.org", ["Jane Doe"]),  # an e-mail address beside the name
+        ("Story by Jane Doe. Photos by John Roe", ["Jane Doe"]),  # a photo credit after a full stop
+        ("By John F. Kennedy", ["John F. Kennedy"]),  # an initial's full stop does not split
+        ("Jane Doe Senior Reporter", ["Jane Doe"]),  # a role with no separator (a role span)
+        ("By Jane Doe, CNN", ["Jane Doe"]),  # the outlet's code beside a person
+        ("By JANE DOE and JOHN ROE", ["JANE DOE", "JOHN ROE"]),  # capitals are names when they are two words
     ],
 )
 def test_clean_authors_keeps_the_names(raw: str, names: list[str]) -> None:
@@ -203,6 +210,12 @@ def test_meta_author() -> None:
 )
 def test_family_name_first_in_catalogue_metas(name: str, content: str, expected: list[str]) -> None:
     assert authors(STORY, meta(name, content)) == expected
+
+
+def test_a_press_agency_beside_the_reporters_is_not_an_author() -> None:
+    body = ("<h1>Council passes budget</h1><div class='byline'>By JANE DOE and JOHN ROE, Associated Press</div>"
+            "<p>" + "The council approved the budget after a long debate. " * 10 + "</p>")
+    assert authors(body) == ["JANE DOE", "JOHN ROE"]
 
 
 def test_place_after_a_pipe_is_the_dateline_not_an_author() -> None:

@@ -2,8 +2,8 @@
 
 Prefixes ("By", "Von", "Autor/in:", "Redaktion:"), roles ("Staff Writer",
 "FOCUS-Online-Experte"), parentheses, trailing dates and separators ("and",
-"und", ",", "&", ";", "im Gespräch mit") are removed; agency codes beside a
-person ("/ dpa") are dropped. Photo credits, profile URLs, initials, phrases
+"und", ",", "&", ";", "im Gespräch mit") are removed; agency and outlet codes beside a
+person ("/ dpa", ", CNN"), social handles and e-mail addresses are dropped. Photo credits, profile URLs, initials, phrases
 ("Bundesministerium für Wirtschaft"), label rows and CMS accounts are not
 names. Also the tests the tree scan of :mod:`scraper.extractor.byline` puts to an
 element's text (a "By …" line, an "Autor:" label), and the names JSON-LD and
@@ -21,20 +21,8 @@ from scraper.extractor.structured import ARTICLE_TYPES, types_of
 from scraper.extractor.text import fold
 
 __all__ = [
-    "clean_authors",
-    "fuller_name",
-    "is_byline_line",
-    "is_house",
-    "is_infobox",
-    "is_label_word",
-    "is_organisation",
-    "is_url",
-    "jsonld_authors",
-    "looks_like_name",
-    "may_open_label",
-    "meta_authors",
-    "opens_byline",
-    "opens_label",
+    "clean_authors", "fuller_name", "is_byline_line", "is_house", "is_infobox", "is_label_word", "is_organisation",
+    "is_url", "jsonld_authors", "looks_like_name", "may_open_label", "meta_authors", "opens_byline", "opens_label",
     "squash",
 ]
 
@@ -79,7 +67,10 @@ _CALENDAR = re.compile(
 _PARENS = re.compile(r"\s*\([^()]*(?:\)|$)")
 _NAME_SPLIT = re.compile(
     r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\bи\b|\bet\b|\by\b|\bim gespräch mit\b|\bin conversation with\b)\s*"
-    r"|\s+[-–—]\s+",
+    r"|\s+[-–—]\s+"
+    # "Story by Jane Doe. Photos by John Roe": the credit after the full stop is a part of its own
+    r"|(?<=\w{2})\.\s+(?=(?:fotos?|photos?|photography|pictures?|images?|video|illustrations?|graphics?|"
+    r"grafik|bilder?)\b)",
     re.IGNORECASE,
 )
 _ROLE = re.compile(
@@ -87,6 +78,11 @@ _ROLE = re.compile(
     r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|redakteur(?:in)?|autor(?:in)?|"
     r"photographer|staff|korrespondent(?:in)?|kolumnist(?:in)?|journalist(?:in)?)s?\b|"
     r"^(?:ph\.?\s?d|m\.?\s?d|msc|mba|rn|rd|dr)\.?$",
+    re.IGNORECASE,
+)
+_ROLE_TAIL = re.compile(
+    r"(?<=\w)\s+(?:(?:staff|senior|chief|contributing|special|political|foreign|freelance)\s+)?"
+    r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|photographer)s?$",
     re.IGNORECASE,
 )
 # "FOCUS-Online-Experte Robin Tschöpe", "SPIEGEL-Korrespondent Max Muster": the role goes, the name stays.
@@ -103,9 +99,12 @@ _AGENCY = re.compile(
     r")",
     re.IGNORECASE,
 )
+# One capitalised token of 2-5 letters ("CNN", "NPR") beside a person is the outlet, not a co-author.
+_OUTLET_CODE = re.compile(r"(?-i:[A-Z]{2,5})")
 _ORG = re.compile(
     r"(?:\bredacción|\brédaction|\bredazione|\bredakcja|\be\.\s?v\.?|\bgmbh|\bag|\binc\.?|\bltd\.?|\bllc|"
-    r"\bverlag|verband|ministerium|redaktion|redaktionsteam|\bnewsroom|\bnews desk|\bteam|\bagentur|\bagency|\bagencies)$",
+    r"\bverlag|verband|ministerium|redaktion|redaktionsteam|\bnewsroom|\bnews desk|\bteam|\bagentur|\bagency|\bagencies|"
+    r"\bpress|\bnews)$",
     re.IGNORECASE,
 )
 _STOP_WORD = re.compile(
@@ -120,6 +119,8 @@ _NOT_NAME = re.compile(
     r"\d|@|https?:|www\.|\.(?:com|org|net|de)\b|admin|webmaster", re.IGNORECASE
 )
 _URLISH = re.compile(r"^(?:https?:|www\.|/|\S+@\S+$)", re.IGNORECASE)
+# A social handle or an e-mail address beside the name ("By Jane Doe @janedoe", "Jane Doe jane@x.org").
+_CONTACT = re.compile(r"\s*(?:\S+@\S+\.\w+|(?<!\S)@\w{2,})")
 _PARTICLE = re.compile(
     r"(?:"
     r"van|von|vom|zu|de|da|das|dos|del|della|di|der|den|du|la|le|al|el|bin|ibn|ten|ter|y|e"
@@ -161,7 +162,7 @@ def _parts(text: str) -> list[str] | None:
         part = _BY_PREFIX.sub("", part.strip(" :-–—()[]~·•*")).strip(" :-–—()[]~·•*")
         if not part or _CREDIT.match(part) or _ROLE.match(part):
             continue  # a photo credit or a role beside the name
-        part = _ROLE_PREFIX.sub("", part)
+        part = _ROLE_TAIL.sub("", _ROLE_PREFIX.sub("", part))
         if ":" in part or _is_phrase(part):
             # "Kategorie: Diakonie", "Bundesministerium für Wirtschaft": a label row or prose; after
             # a name, a description ("Jane Doe, a reporter at …") that ends the byline
@@ -186,7 +187,7 @@ def clean_authors(raw: str) -> list[str]:
     text = fold(_INVISIBLE.sub("", raw))
     if _URLISH.match(text) or _CREDIT.match(text):
         return []  # a profile URL, an e-mail address or a photo credit
-    text = _LEAD.sub("", text)
+    text = _LEAD.sub("", _CONTACT.sub("", text))
     text = _BY_PREFIX.sub("", text, count=1)
     text = _PLACE_TAIL.sub("", text)
     text = _DATE_TAIL.sub("", _PARENS.sub("", text))
@@ -195,7 +196,7 @@ def clean_authors(raw: str) -> list[str]:
     for part in parts or []:
         if _name_ok(part) and part not in names:
             names.append(part)
-    people = [n for n in names if not _AGENCY.fullmatch(n)]
+    people = [n for n in names if not (_AGENCY.fullmatch(n) or _OUTLET_CODE.fullmatch(n))]
     return people or names
 
 
