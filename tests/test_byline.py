@@ -76,6 +76,9 @@ def meta(name: str, content: str) -> str:
         ("Jane Doe Senior Reporter", ["Jane Doe"]),  # a role with no separator (a role span)
         ("By Jane Doe, CNN", ["Jane Doe"]),  # the outlet's code beside a person
         ("By JANE DOE and JOHN ROE", ["JANE DOE", "JOHN ROE"]),  # capitals are names when they are two words
+        ("Jane Doe for The Guardian", ["Jane Doe"]),  # the outlet after "for"
+        ("By Jane Doe and John Roe in Kyiv", ["Jane Doe", "John Roe"]),  # a signed line: the place goes
+        ("Von Anna Müller aus Berlin", ["Anna Müller"]),
     ],
 )
 def test_clean_authors_keeps_the_names(raw: str, names: list[str]) -> None:

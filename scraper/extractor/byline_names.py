@@ -155,14 +155,29 @@ def _name_ok(part: str) -> bool:
     return not (_ROLE.match(part) or _NOT_NAME.search(part))
 
 
-def _parts(text: str) -> list[str] | None:
-    """The name candidates of a prefix-free byline; None when it reads as prose or a label row."""
+# "Jane Doe for The Guardian", "By Jane Doe in Kyiv": the outlet or the place after the name.
+_NAME_THEN_WHERE = re.compile(
+    r"^(?P<name>(?-i:[A-ZÀ-Þ][\w'.-]*)(?:\s+(?-i:[A-ZÀ-Þ][\w'.-]*)){1,3})\s+"
+    r"(?P<word>for|in|at|from|aus|für|en|à|em|w|в)\s+(?-i:[A-ZÀ-Þ]).*$"
+)
+
+
+def _parts(text: str, signed: bool = False) -> list[str] | None:
+    """The name candidates of a prefix-free byline; None when it reads as prose or a label row.
+
+    ``signed``: the line opened with "By", "Von", "Par"…, so a place after the name ("in Kyiv") is
+    cut off; without it only an outlet after "for" is (capitalised nouns make "Weine in Berlin" look
+    like a name and a place).
+    """
     parts: list[str] = []
     for part in _NAME_SPLIT.split(text):
         part = _BY_PREFIX.sub("", part.strip(" :-–—()[]~·•*")).strip(" :-–—()[]~·•*")
         if not part or _CREDIT.match(part) or _ROLE.match(part):
             continue  # a photo credit or a role beside the name
         part = _ROLE_TAIL.sub("", _ROLE_PREFIX.sub("", part))
+        where = _NAME_THEN_WHERE.match(part)
+        if where and (signed or where.group("word") == "for"):
+            part = where.group("name")
         if ":" in part or _is_phrase(part):
             # "Kategorie: Diakonie", "Bundesministerium für Wirtschaft": a label row or prose; after
             # a name, a description ("Jane Doe, a reporter at …") that ends the byline
@@ -188,10 +203,10 @@ def clean_authors(raw: str) -> list[str]:
     if _URLISH.match(text) or _CREDIT.match(text):
         return []  # a profile URL, an e-mail address or a photo credit
     text = _LEAD.sub("", _CONTACT.sub("", text))
-    text = _BY_PREFIX.sub("", text, count=1)
+    text, signed = _BY_PREFIX.subn("", text, count=1)
     text = _PLACE_TAIL.sub("", text)
     text = _DATE_TAIL.sub("", _PARENS.sub("", text))
-    parts = _parts(text)
+    parts = _parts(text, signed=bool(signed))
     names: list[str] = []
     for part in parts or []:
         if _name_ok(part) and part not in names:
