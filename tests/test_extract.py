@@ -553,3 +553,21 @@ def test_headline_text_as_a_reader_sees_it(h1: str, expected: str) -> None:
     html = (f"<html lang='en'><head><title>Review - Example News</title></head><body>"
             f"<article><h1>{h1}</h1>{paras}</article></body></html>")
     assert extract(html, "https://news.example.com/review").headline == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [("<title>A Nice Place to Visit | The Daily Example</title>", "",  # "The" + the host's name is the site
+      "A Nice Place to Visit"),
+     ("<title>Daily Example</title>", "<h2 itemprop='headline'>A Nice Place to Visit</h2>",  # schema.org microdata
+      "A Nice Place to Visit"),
+     ("<title>A Nice Place to Visit | Daily Example</title>",  # a date set inside the heading
+      "<h1>A Nice Place to Visit <small>March 4, 2020</small></h1>", "A Nice Place to Visit"),
+     ("<title>A Nice Place to Visit | Daily Example</title>",  # capitals in the HTML, mixed case in the title
+      "<h1>A NICE PLACE TO VISIT</h1>", "A Nice Place to Visit"),
+     ("<title>Daily Example</title>", "<h1>A NICE PLACE TO VISIT</h1>", "A NICE PLACE TO VISIT")],
+)
+def test_headline_signals_of_common_news_markup(head: str, body: str, expected: str) -> None:
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    html = f"<html lang='en'><head>{head}</head><body><article>{body}{paras}</article></body></html>"
+    assert extract(html, "https://dailyexample.com/news/a-nice-place").headline == expected

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
+from scraper.extractor.dates.text import find_text_dates
 from scraper.extractor.structured import ARTICLE_TYPES, first_meta, types_of
 from scraper.extractor.text import fold, in_boilerplate, inline_text, key, node_text
 
@@ -80,11 +81,15 @@ def site_names(
     return {key(n).lstrip("@") for n in names if key(n)}
 
 
+_ARTICLE = re.compile(r"^(?:the|die|der|das|le|la|les|el|il|lo)\s+")
+
+
 def is_site_name(part: str, sites: set[str], loose: bool = False) -> bool:
     """True when ``part`` is one of the site's names (``loose``: or starts with its host name)."""
     k = key(part)
     squashed = re.sub(r"[\W_]+", "", k)
-    if any(k == s or squashed == re.sub(r"[\W_]+", "", s) for s in sites):
+    bare = re.sub(r"[\W_]+", "", _ARTICLE.sub("", k))  # "The Local" on thelocal.se, "Die Welt" on welt.de
+    if any(k == s or re.sub(r"[\W_]+", "", s) in (squashed, bare) for s in sites):
         return True
     if loose and any(
         len(s) >= 5 and "." not in s and " " not in s and squashed.startswith(s)
@@ -133,6 +138,15 @@ _NOT_HEADLINE = re.compile(
 )
 
 
+def _microdata_headline(tree: lxml_html.HtmlElement) -> str | None:
+    """A schema.org ``itemprop="headline"`` (an element's text, or a ``<meta>``'s content)."""
+    for node in tree.iterfind(".//*[@itemprop='headline']"):
+        text = node.get("content") if node.tag == "meta" else inline_text(node, skip=_is_glued)
+        if text and fold(text):
+            return fold(text)
+    return None
+
+
 def _home_link(h1: lxml_html.HtmlElement) -> bool:
     """True for an ``<h1>`` that is the site's logo: a link to the home page."""
     for anchor in h1.iter("a"):
@@ -148,8 +162,16 @@ def _home_link(h1: lxml_html.HtmlElement) -> bool:
 
 def _h1_text(h1: lxml_html.HtmlElement) -> str:
     """The ``<h1>`` text without a kicker/overline span ("Corona-Pandemie" above the title)."""
-    text = inline_text(h1, skip=_is_kicker)
+    text = inline_text(h1, skip=_is_glued)
     return text if len(text) >= 3 else inline_text(h1)
+
+
+def _is_glued(child: lxml_html.HtmlElement) -> bool:
+    """A kicker, or a date set inside the heading ("Headline <small>March 4, 2020</small>")."""
+    if _is_kicker(child) or child.tag == "time":
+        return True
+    text = node_text(child)
+    return bool(text) and sum(stamp.end - stamp.start for stamp in find_text_dates(text)) >= 0.8 * len(text)
 
 
 def _is_kicker(child: lxml_html.HtmlElement) -> bool:
@@ -194,6 +216,7 @@ def find_headline(
     title_el = tree.find(".//title")
     signals = [
         _jsonld_headline(objects),
+        _microdata_headline(tree),
         first_meta(metas, "og:title", "twitter:title"),
         node_text(title_el) if title_el is not None else None,
     ]
@@ -206,7 +229,8 @@ def find_headline(
     ]
     best = max(scored, default=None)
     if best is not None and best[0] > 0:
-        return best[2]
+        # an <h1> in capitals (set so in the HTML, not by CSS) that a signal spells in mixed case
+        return next((c for c in cleaned if best[2].isupper() and key(c) == key(best[2]) and not c.isupper()), best[2])
     for h1 in h1s:
         for signal in cleaned:
             rest = h1[len(signal) :] if key(h1).startswith(key(signal)) else ""
