@@ -79,6 +79,8 @@ def meta(name: str, content: str) -> str:
         ("Jane Doe for The Guardian", ["Jane Doe"]),  # the outlet after "for"
         ("By Jane Doe and John Roe in Kyiv", ["Jane Doe", "John Roe"]),  # a signed line: the place goes
         ("Von Anna Müller aus Berlin", ["Anna Müller"]),
+        ("Авторы: Айгүл Серікқызы", ["Айгүл Серікқызы"]),  # the KazPost family: Russian labels
+        ("Подготовила Анна Смирнова", ["Анна Смирнова"]),
     ],
 )
 def test_clean_authors_keeps_the_names(raw: str, names: list[str]) -> None:
@@ -213,6 +215,13 @@ def test_meta_author() -> None:
 )
 def test_family_name_first_in_catalogue_metas(name: str, content: str, expected: list[str]) -> None:
     assert authors(STORY, meta(name, content)) == expected
+
+
+@pytest.mark.parametrize("line", ["Текст: Анна Смирнова, фото: Олег Ким", "Авторы: Анна Смирнова"])
+def test_russian_author_labels_under_the_headline(line: str) -> None:
+    body = ("<h1>Совет утвердил бюджет</h1>" f"<p>{line}</p>"
+            "<p>" + "Городской совет утвердил новый бюджет после долгих споров о транспорте. " * 8 + "</p>")
+    assert authors(body) == ["Анна Смирнова"]
 
 
 def test_a_press_agency_beside_the_reporters_is_not_an_author() -> None:
@@ -545,3 +554,10 @@ def test_an_unresolved_cms_account_yields_to_a_named_author() -> None:
     assert authors(body, head) == ["Mark Newton"]
     # no other source names anyone: the account is all there is
     assert authors(f"<h1>Headline of the story</h1>{STORY}", head) == ["sarah-indra"]
+
+
+def test_cyrillic_and_kazakh_names_have_the_shape_of_a_name() -> None:
+    from scraper.extractor.byline_lines import is_byline_line, looks_like_name
+
+    assert looks_like_name("Анна Смирнова") and looks_like_name("Әлия Нұрланқызы")
+    assert is_byline_line("Автор: Әлия Нұрланқызы") and not looks_like_name("городской совет")

@@ -20,20 +20,16 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
-from scraper.extractor.byline_names import (
-    clean_authors,
-    fuller_name,
+from scraper.extractor.byline_lines import (
     is_byline_line,
-    is_house,
     is_infobox,
     is_label_word,
-    jsonld_authors,
     looks_like_name,
     may_open_label,
-    meta_authors,
     opens_byline,
     opens_label,
 )
+from scraper.extractor.byline_names import clean_authors, fuller_name, is_house, jsonld_authors, meta_authors
 from scraper.extractor.fields import is_site_name
 from scraper.extractor.text import fold, in_boilerplate, is_furniture, node_text
 

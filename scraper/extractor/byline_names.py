@@ -5,9 +5,8 @@ Prefixes ("By", "Von", "Autor/in:", "Redaktion:"), roles ("Staff Writer",
 "und", ",", "&", ";", "im Gespräch mit") are removed; agency and outlet codes beside a
 person ("/ dpa", ", CNN"), social handles and e-mail addresses are dropped. Photo credits, profile URLs, initials, phrases
 ("Bundesministerium für Wirtschaft"), label rows and CMS accounts are not
-names. Also the tests the tree scan of :mod:`scraper.extractor.byline` puts to an
-element's text (a "By …" line, an "Autor:" label), and the names JSON-LD and
-author meta tags give. Pure functions over strings and structured data.
+names. Also the names JSON-LD and author meta tags give (the tests the tree scan puts
+to an element's text are in :mod:`scraper.extractor.byline_lines`). Pure functions over strings and structured data.
 """
 
 from __future__ import annotations
@@ -21,8 +20,7 @@ from scraper.extractor.structured import ARTICLE_TYPES, types_of
 from scraper.extractor.text import fold
 
 __all__ = [
-    "clean_authors", "fuller_name", "is_byline_line", "is_house", "is_infobox", "is_label_word", "is_organisation",
-    "is_url", "jsonld_authors", "looks_like_name", "may_open_label", "meta_authors", "opens_byline", "opens_label",
+    "clean_authors", "fuller_name", "is_house", "is_organisation", "is_url", "jsonld_authors", "meta_authors",
     "squash",
 ]
 
@@ -33,7 +31,7 @@ _BY_PREFIX = re.compile(
     r"(?:written|posted|published|text|story|reporting|words|article|recipe|column|"
     r"review|report|artikel|beitrag|pressemitteilung|eine kolumne|ein kommentar|ein bericht|ein interview|ein gastbeitrag|text (?:und|and|&) "
     r"fotos?)\s+)?(?:by|von|autor(?:in|innen|/in|\*in|:in|\(in\))?|authors?|verfasst von|geschrieben von|"
-    r"veröffentlicht von|erstellt von|publié par|escrito por|vom|(?-i:[Pp]or|[Pp]ar|di|door|av)|przez|автор|"
+    r"veröffentlicht von|erstellt von|publié par|escrito por|vom|(?-i:[Pp]or|[Pp]ar|di|door|av)|przez|автор(?:ы)?|подготовил[аи]?|"
     r"текст|interview|text|redaktion(?=\s*:))(?:\s*:\s*|\s+|$)",
     re.IGNORECASE,
 )
@@ -257,68 +255,6 @@ def fuller_name(name: str, others: list[str], bios: list[str]) -> str:
         if found:
             return f"{name} {found.group(1)}"
     return name
-
-
-# -- tests on an element's text ------------------------------------------------------------------
-
-_TEXT_BYLINE = re.compile(
-    r"^(?:[\d.:/,|–—\s-]+(?:uhr\s+)?)?(?:(?:written|posted|text|story)\s+)?(?:by|von|autor(?:in|/in)?|author|"
-    r"text|por|par|av|door|автор|redaktion\s*:)(?:\s*:\s*|\s+)[A-ZÀ-ÖØ-ÞА-ЯЁ]",
-    re.IGNORECASE,
-)
-# "11.12.2019 - Amelie Loevenich": a dated line naming only a person, just under the headline.
-_DATED_NAME = re.compile(
-    r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\s*[-–—|·]\s*[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’.-]+){1,2}$"
-)
-_OPENING = re.compile(
-    r"^[\s\d.:/,|–—-]*(?:by|von|aut|text|por|par|av|door|автор|redaktion|written|posted|story|\d|$)",
-    re.IGNORECASE,
-)
-# Labels that open an author line anywhere in the story ("Text: Jane Doe" under the last paragraph).
-_LABELS = ("autor:", "autorin:", "autoren:", "author:", "authors:", "text:", "written by ")
-_LABEL_INITIALS = frozenset("AaTtWwIi")  # a cheap first test: most elements open otherwise
-_LABEL_WORDS = frozenset({"autor", "autorin", "author", "text", "interview"})
-# Book and product boxes label their author too ("Autor: … Verlag: … ISBN"): not the story's author.
-_INFOBOX = re.compile(r"\b(?:isbn|verlag|publisher|seiten|pages|preis|price|regie|director)\b", re.IGNORECASE)
-
-
-# Two to four capitalised words ("Jane Q. Doe"): the shape of a bare name.
-_NAME_SHAPE = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:\s[A-ZÀ-ÖØ-Þ][\w'’.-]*){1,3}$")
-
-
-def looks_like_name(text: str) -> bool:
-    """Two to four capitalised words, at most 40 characters: a bare name at a glance."""
-    return len(text) <= 40 and _NAME_SHAPE.match(text) is not None
-
-
-def opens_byline(first: str) -> bool:
-    """Cheap test on an element's first words before its whole text is gathered."""
-    return _OPENING.match(first.lstrip()) is not None
-
-
-def is_byline_line(text: str, dated: bool = True) -> bool:
-    """A "By Jane Doe" / "Von Hans Meier" line (``dated``: or "11.12.2019 - Jane Doe")."""
-    return bool(_TEXT_BYLINE.match(text) or (dated and _DATED_NAME.match(text)))
-
-
-def may_open_label(text: str | None) -> bool:
-    """Cheap first test of :func:`opens_label` / :func:`is_label_word`: most elements open otherwise."""
-    return text is not None and text.lstrip()[:1] in _LABEL_INITIALS
-
-
-def opens_label(text: str) -> bool:
-    """Text opening with an author label ("Autor: …", "Text: …", "Written by …")."""
-    return text[:12].casefold().startswith(_LABELS)
-
-
-def is_label_word(text: str) -> bool:
-    """A bare author label ("Text", "Autor:") whose value sits in the next element."""
-    return text.rstrip(":").casefold() in _LABEL_WORDS
-
-
-def is_infobox(text: str) -> bool:
-    """A book or product box ("Autor: … Verlag: … ISBN"): its author is not the story's."""
-    return _INFOBOX.search(text) is not None
 
 
 # -- structured data: JSON-LD and meta tags ------------------------------------------------------
