@@ -10,24 +10,31 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "is_byline_line", "is_infobox", "is_label_word", "looks_like_name", "may_open_label", "opens_byline", "opens_label",
+    "CAPITALS", "is_byline_line", "is_infobox", "is_label_word", "looks_like_name", "may_open_label", "opens_byline",
+    "opens_label",
 ]
+
+#: Capital letters a name may open with (a regex character class body): Latin, Cyrillic, Kazakh.
+CAPITALS = "A-ZÀ-ÖØ-ÞА-ЯЁӘҒҚҢӨҰҮҺІ"
 
 _TEXT_BYLINE = re.compile(
     r"^(?:[\d.:/,|–—\s-]+(?:uhr\s+)?)?(?:(?:written|posted|text|story)\s+)?(?:by|von|autor(?:in|/in)?|author|"
-    r"text|por|par|av|door|автор(?:ы)?|текст|подготовил[аи]?|redaktion\s*:)(?:\s*:\s*|\s+)[A-ZÀ-ÖØ-ÞА-ЯЁӘҒҚҢӨҰҮҺІ]",
+    r"text|por|par|av|door|автор(?:ы)?|текст|подготовил[аи]?|redaktion\s*:)"
+    rf"(?:\s*:\s*|\s+)[{CAPITALS}]",
     re.IGNORECASE,
 )
 # "11.12.2019 - Amelie Loevenich": a dated line naming only a person, just under the headline.
 _DATED_NAME = re.compile(
-    r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\s*[-–—|·]\s*[A-ZÀ-ÖØ-ÞА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-ÞА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’.-]+){1,2}$"
+    rf"^\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{2,4}}\s*[-–—|·]\s*[{CAPITALS}][\w'’-]+(?:\s+[{CAPITALS}][\w'’.-]+){{1,2}}$"
 )
 _OPENING = re.compile(
-    r"^[\s\d.:/,|–—-]*(?:by|von|aut|text|por|par|av|door|автор|текст|подготовил|redaktion|written|posted|story|\d|$)",
+    r"^[\s\d.:/,|–—-]*(?:by|von|aut|text|por|par|av|door|автор|текст|подготовил|redaktion|written|posted|story|"
+    r"\d|$)",
     re.IGNORECASE,
 )
 # Labels that open an author line anywhere in the story ("Text: Jane Doe" under the last paragraph).
-_LABELS = ("autor:", "autorin:", "autoren:", "author:", "authors:", "text:", "written by ", "автор:", "авторы:", "текст:")
+_LABELS = ("autor:", "autorin:", "autoren:", "author:", "authors:", "text:", "written by ",
+           "автор:", "авторы:", "текст:")
 _LABEL_INITIALS = frozenset("AaTtWwIiАаТт")  # a cheap first test: most elements open otherwise
 _LABEL_WORDS = frozenset({"autor", "autorin", "author", "text", "interview", "автор", "текст"})
 # Book and product boxes label their author too ("Autor: … Verlag: … ISBN"): not the story's author.
@@ -35,7 +42,7 @@ _INFOBOX = re.compile(r"\b(?:isbn|verlag|publisher|seiten|pages|preis|price|regi
 
 
 # Two to four capitalised words ("Jane Q. Doe"): the shape of a bare name.
-_NAME_SHAPE = re.compile(r"^[A-ZÀ-ÖØ-ÞА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’.-]*(?:\s[A-ZÀ-ÖØ-ÞА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’.-]*){1,3}$")
+_NAME_SHAPE = re.compile(rf"^[{CAPITALS}][\w'’.-]*(?:\s[{CAPITALS}][\w'’.-]*){{1,3}}$")
 
 
 def looks_like_name(text: str) -> bool:

@@ -2,11 +2,13 @@
 
 Prefixes ("By", "Von", "Autor/in:", "Redaktion:"), roles ("Staff Writer",
 "FOCUS-Online-Experte"), parentheses, trailing dates and separators ("and",
-"und", ",", "&", ";", "im Gespräch mit") are removed; agency and outlet codes beside a
-person ("/ dpa", ", CNN"), social handles and e-mail addresses are dropped. Photo credits, profile URLs, initials, phrases
-("Bundesministerium für Wirtschaft"), label rows and CMS accounts are not
-names. Also the names JSON-LD and author meta tags give (the tests the tree scan puts
-to an element's text are in :mod:`scraper.extractor.byline_lines`). Pure functions over strings and structured data.
+"und", ",", "&", ";", "im Gespräch mit") are removed; agency and outlet codes
+beside a person ("/ dpa", ", CNN"), social handles and e-mail addresses are
+dropped. Photo credits, profile URLs, initials, phrases ("Bundesministerium für
+Wirtschaft"), label rows and CMS accounts are not names. Also the names JSON-LD
+and author meta tags give (the tests the tree scan puts to an element's text are
+in :mod:`scraper.extractor.byline_lines`). Pure functions over strings and
+structured data.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 import unicodedata
 from typing import Any
 
+from scraper.extractor.byline_lines import CAPITALS
 from scraper.extractor.fields import is_site_name
 from scraper.extractor.structured import ARTICLE_TYPES, types_of
 from scraper.extractor.text import fold
@@ -98,7 +101,7 @@ _AGENCY = re.compile(
     re.IGNORECASE,
 )
 # One capitalised token of 2-5 letters ("CNN", "NPR") beside a person is the outlet, not a co-author.
-_OUTLET_CODE = re.compile(r"(?-i:[A-Z]{2,5})")
+_OUTLET_CODE = re.compile(r"[A-Z]{2,5}")
 _ORG = re.compile(
     r"(?:\bredacción|\brédaction|\bredazione|\bredakcja|\be\.\s?v\.?|\bgmbh|\bag|\binc\.?|\bltd\.?|\bllc|"
     r"\bverlag|verband|ministerium|redaktion|redaktionsteam|\bnewsroom|\bnews desk|\bteam|\bagentur|\bagency|\bagencies|"
@@ -155,8 +158,8 @@ def _name_ok(part: str) -> bool:
 
 # "Jane Doe for The Guardian", "By Jane Doe in Kyiv": the outlet or the place after the name.
 _NAME_THEN_WHERE = re.compile(
-    r"^(?P<name>(?-i:[A-ZÀ-Þ][\w'.-]*)(?:\s+(?-i:[A-ZÀ-Þ][\w'.-]*)){1,3})\s+"
-    r"(?P<word>for|in|at|from|aus|für|en|à|em|w|в)\s+(?-i:[A-ZÀ-Þ]).*$"
+    rf"^(?P<name>[{CAPITALS}][\w'.-]*(?:\s+[{CAPITALS}][\w'.-]*){{1,3}})\s+"
+    rf"(?P<word>for|in|at|from|aus|für|en|à|em|w|в)\s+[{CAPITALS}].*$"
 )
 
 
