@@ -3,7 +3,7 @@
 Prefixes ("By", "Von", "Autor/in:", "Redaktion:"), roles ("Staff Writer",
 "FOCUS-Online-Experte"), parentheses, trailing dates and separators ("and",
 "und", ",", "&", ";", "im Gespräch mit") are removed; agency and outlet codes
-beside a person ("/ dpa", ", CNN"), social handles and e-mail addresses are
+beside a person ("/ dpa", ", XYZ"), social handles and e-mail addresses are
 dropped. Photo credits, profile URLs, initials, phrases ("Bundesministerium für
 Wirtschaft"), label rows and CMS accounts are not names. Also the names JSON-LD
 and author meta tags give (the tests the tree scan puts to an element's text are
@@ -100,7 +100,7 @@ _AGENCY = re.compile(
     r")",
     re.IGNORECASE,
 )
-# One capitalised token of 2-5 letters ("CNN", "NPR") beside a person is the outlet, not a co-author.
+# One capitalised token of 2-5 letters (", XYZ") beside a person is the outlet, not a co-author.
 _OUTLET_CODE = re.compile(r"[A-Z]{2,5}")
 _ORG = re.compile(
     r"(?:\bredacción|\brédaction|\bredazione|\bredakcja|\be\.\s?v\.?|\bgmbh|\bag|\binc\.?|\bltd\.?|\bllc|"
@@ -120,7 +120,7 @@ _NOT_NAME = re.compile(
     r"\d|@|https?:|www\.|\.(?:com|org|net|de)\b|admin|webmaster", re.IGNORECASE
 )
 _URLISH = re.compile(r"^(?:https?:|www\.|/|\S+@\S+$)", re.IGNORECASE)
-# A social handle or an e-mail address beside the name ("By Jane Doe @janedoe", "Jane Doe jane@x.org").
+# A social handle or an e-mail address beside the name ("By Jane Doe @janedoe", "Jane Doe jane@example.org").
 _CONTACT = re.compile(r"\s*(?:\S+@\S+\.\w+|(?<!\S)@\w{2,})")
 _PARTICLE = re.compile(
     r"(?:"
@@ -156,7 +156,7 @@ def _name_ok(part: str) -> bool:
     return not (_ROLE.match(part) or _NOT_NAME.search(part))
 
 
-# "Jane Doe for The Guardian", "By Jane Doe in Kyiv": the outlet or the place after the name.
+# "Jane Doe for The Daily Example", "By Jane Doe in Springfield": the outlet or the place after the name.
 _NAME_THEN_WHERE = re.compile(
     rf"^(?P<name>[{CAPITALS}][\w'.-]*(?:\s+[{CAPITALS}][\w'.-]*){{1,3}})\s+"
     rf"(?P<word>for|in|at|from|aus|für|en|à|em|w|в)\s+[{CAPITALS}].*$"
@@ -166,7 +166,7 @@ _NAME_THEN_WHERE = re.compile(
 def _parts(text: str, signed: bool = False) -> list[str] | None:
     """The name candidates of a prefix-free byline; None when it reads as prose or a label row.
 
-    ``signed``: the line opened with "By", "Von", "Par"…, so a place after the name ("in Kyiv") is
+    ``signed``: the line opened with "By", "Von", "Par"…, so a place after the name ("in Springfield") is
     cut off; without it only an outlet after "for" is (capitalised nouns make "Weine in Berlin" look
     like a name and a place).
     """

@@ -88,7 +88,7 @@ def is_site_name(part: str, sites: set[str], loose: bool = False) -> bool:
     """True when ``part`` is one of the site's names (``loose``: or starts with its host name)."""
     k = key(part)
     squashed = re.sub(r"[\W_]+", "", k)
-    bare = re.sub(r"[\W_]+", "", _ARTICLE.sub("", k))  # "The Local" on thelocal.se, "Die Welt" on welt.de
+    bare = re.sub(r"[\W_]+", "", _ARTICLE.sub("", k))  # "The Daily Example" on dailyexample.com
     if any(k == s or re.sub(r"[\W_]+", "", s) in (squashed, bare) for s in sites):
         return True
     if loose and any(

@@ -89,6 +89,12 @@ INSERT_PAGE = ("INSERT INTO pages (id, url, final_url, status, headers, fetched_
                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
+def check_codec(codec: str, url: str) -> None:
+    """Raise UsageError for a codec :func:`decompress` would not understand."""
+    if codec not in CODECS:
+        raise UsageError(f"unknown codec {codec!r}", url=url)
+
+
 def page_values(page: Page, compressed: tuple[bytes, str], digest: str, run_id: int | None) -> list[Any]:
     """A ``pages`` row for :data:`INSERT_PAGE`, without its leading id."""
     blob, codec = compressed
@@ -212,8 +218,8 @@ class Archive:
         answer is a 304, that row's id is returned and nothing is written.
         """
         digest = hashlib.sha256(page.content).hexdigest()
-        if compressed is not None and compressed[1] not in CODECS:
-            raise UsageError(f"unknown codec {compressed[1]!r}", url=page.url)
+        if compressed is not None:
+            check_codec(compressed[1], page.url)
         with self.transaction(), store_errors("cannot save page", page.url):
             latest = self.db.execute(
                 "SELECT id, sha256 FROM pages WHERE url = ? ORDER BY id DESC LIMIT 1", [page.url]

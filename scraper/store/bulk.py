@@ -12,14 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from scraper.errors import UsageError
 from scraper.models import Article, Page
 from scraper.store.archive import (
-    CODECS,
     INSERT_ARTICLE,
     INSERT_PAGE,
     INSERT_RELATED,
     Archive,
+    check_codec,
     new_article_row,
     page_values,
     related_rows,
@@ -50,8 +49,7 @@ def save_pages(archive: Archive, items: Sequence[tuple[Page, tuple[bytes, str]]]
     :meth:`Archive.save_page`, which keeps the stored row when the bytes are the same.
     """
     for page, (_blob, codec) in items:
-        if codec not in CODECS:
-            raise UsageError(f"unknown codec {codec!r}", url=page.url)
+        check_codec(codec, page.url)
     ids: list[int] = []
     with archive.transaction(), store_errors("cannot save pages"):
         stored = _archived(archive, "pages", [page.url for page, _ in items])
