@@ -561,3 +561,29 @@ def test_cyrillic_and_kazakh_names_have_the_shape_of_a_name() -> None:
 
     assert looks_like_name("Анна Смирнова") and looks_like_name("Әлия Нұрланқызы")
     assert is_byline_line("Автор: Әлия Нұрланқызы") and not looks_like_name("городской совет")
+
+
+# -- conventions without a dev page behind them (each case fails without its rule) -------------------------
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Door Jan de Vries, 4 maart 2020", ["Jan de Vries"]),  # Dutch
+    ("Av Anna Svensson, 4 augusti 2020", ["Anna Svensson"]),  # Swedish
+    ("Af Jens Hansen", ["Jens Hansen"]),  # Danish
+    ("di Mario Rossi - 4 marzo 2020", ["Mario Rossi"]),  # Italian
+    ("Oleh Budi Santoso - Rabu, 4 Maret 2020 16:52 WIB", ["Budi Santoso"]),  # Indonesian, weekday in the tail
+])
+def test_bylines_in_more_languages(line: str, expected: list[str]) -> None:
+    body = f"<h1>Council passes budget</h1><p>{line}</p>" + STORY
+    assert authors(body) == expected
+
+
+@pytest.mark.parametrize(("byline", "expected"), [
+    ("홍길동 기자", ["홍길동"]),  # Korean: the name, then "reporter"
+    ("김철수 특파원", ["김철수"]),  # "correspondent"
+    ("记者 张三", ["张三"]),  # Chinese: "reporter", then a two-character name
+    ("作者：李四", ["李四"]),  # "author:"
+])
+def test_korean_and_chinese_reporter_labels(byline: str, expected: list[str]) -> None:
+    body = f"<h1>예산안 통과</h1><div class='byline'>{byline}</div>" + STORY
+    assert authors(body) == expected

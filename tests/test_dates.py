@@ -692,3 +692,51 @@ def test_a_url_date_with_the_year_last_counts_when_only_one_reading_is_a_day(
     body = "<h1>Zehn Jahre Einbruchschutz</h1><p>" + "Text der Meldung. " * 30 + "</p>"
     found = find_dates(page("", body), url, fetched_at="2024-11-22T10:00:00Z")
     assert ((found.published or "")[:10] or None, found.date_source) == expected
+
+
+# -- conventions without a dev page behind them (each case fails without its rule) ----------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Wed, 03/04/2020 - 10:00", "2020-03-04T10:00:00"),  # Drupal's default: the weekday picks March 4
+    ("Friday, 03/04/2020", "2020-04-03"),  # 3 April 2020 was a Friday
+    ("Submitted on 03/04/2020 - 10:00", None),  # no weekday: either reading, so neither
+    ("Monday, 03/04/2020", None),  # neither reading is a Monday
+])
+def test_a_weekday_settles_a_slashed_date_of_two_readings(text: str, expected: str | None) -> None:
+    found = find_text_dates(text)
+    assert (found[0].iso if found else None) == expected
+
+
+def test_rdfa_dublin_core_date_marks_the_published_date() -> None:
+    # Drupal's RDFa output: the machine value in @content, the text in a US format.
+    body = ("<article><h1>Council passes budget</h1><div class='submitted'>"
+            "<span property='dc:date dc:created' content='2020-03-04T16:52:59+00:00' datatype='xsd:dateTime'>"
+            "03/04/2020 - 16:52</span></div>" f"{FILLER}</article>")
+    found = find_dates(page("", body), None, fetched_at=FETCHED)
+    assert (found.published, found.date_source) == ("2020-03-04T16:52:59+00:00", "time")
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Av Anna Svensson, 4 augusti 2020", "2020-08-04"),  # Swedish
+    ("Oleh Budi Santoso - Rabu, 4 Maret 2020 16:52 WIB", "2020-03-04T16:52:00"),  # Indonesian
+    ("الجمعة 8 فيفري 2019", "2019-02-08"),  # Arabic, Maghreb month name
+    ("Publiceret 4. marts 2020", "2020-03-04"),  # Danish
+    ("Publisert 4. desember 2020", "2020-12-04"),  # Norwegian
+])
+def test_more_month_names(line: str, expected: str) -> None:
+    body = f"<h1>A headline here</h1><div>{line}</div><p>{'Text. ' * 40}</p>"
+    assert find_dates(page("", body), None, fetched_at=FETCHED).published == expected
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("", None),  # "3/4/20" is 3 April or March 4: htmldate's reading of it is no evidence
+    ("en-US", None),  # htmldate reads it day first, a US page writes the month first
+    ("en-GB", "2020-04-03"),  # a British page writes the day first, as htmldate read it
+])
+def test_htmldates_reading_of_a_slashed_date_needs_the_pages_language(lang: str, expected: str | None) -> None:
+    html = (f"<html lang='{lang}'><head><title>Council passes budget</title></head><body><article>"
+            "<h1>Council passes budget</h1><p class='meta'>By Jane Doe on 3/4/20</p>"
+            f"{FILLER}</article></body></html>")
+    found = find_dates(lxml_html.document_fromstring(html), None, fetched_at=FETCHED)
+    assert ((found.published or "")[:10] or None) == expected

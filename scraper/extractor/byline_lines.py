@@ -19,7 +19,7 @@ CAPITALS = "A-ZÀ-ÖØ-ÞА-ЯЁӘҒҚҢӨҰҮҺІ"
 
 _TEXT_BYLINE = re.compile(
     r"^(?:[\d.:/,|–—\s-]+(?:uhr\s+)?)?(?:(?:written|posted|text|story)\s+)?(?:by|von|autor(?:in|/in)?|author|"
-    r"text|por|par|av|door|автор(?:ы)?|текст|подготовил[аи]?|redaktion\s*:)"
+    r"text|por|par|av|af|door|oleh|(?-i:di)|автор(?:ы)?|текст|подготовил[аи]?|redaktion\s*:)"
     rf"(?:\s*:\s*|\s+)[{CAPITALS}]",
     re.IGNORECASE,
 )
@@ -28,7 +28,8 @@ _DATED_NAME = re.compile(
     rf"^\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{2,4}}\s*[-–—|·]\s*[{CAPITALS}][\w'’-]+(?:\s+[{CAPITALS}][\w'’.-]+){{1,2}}$"
 )
 _OPENING = re.compile(
-    r"^[\s\d.:/,|–—-]*(?:by|von|aut|text|por|par|av|door|автор|текст|подготовил|redaktion|written|posted|story|"
+    r"^[\s\d.:/,|–—-]*(?:by|von|aut|text|por|par|av|af|door|oleh|di|автор|текст|подготовил|redaktion|written|"
+    r"posted|story|"
     r"\d|$)",
     re.IGNORECASE,
 )

@@ -18,6 +18,7 @@ import unicodedata
 from typing import Any
 
 from scraper.extractor.byline_lines import CAPITALS
+from scraper.extractor.dates.names import WEEKDAYS
 from scraper.extractor.fields import is_site_name
 from scraper.extractor.structured import ARTICLE_TYPES, types_of
 from scraper.extractor.text import fold
@@ -34,8 +35,8 @@ _BY_PREFIX = re.compile(
     r"(?:written|posted|published|text|story|reporting|words|article|recipe|column|"
     r"review|report|artikel|beitrag|pressemitteilung|eine kolumne|ein kommentar|ein bericht|ein interview|ein gastbeitrag|text (?:und|and|&) "
     r"fotos?)\s+)?(?:by|von|autor(?:in|innen|/in|\*in|:in|\(in\))?|authors?|verfasst von|geschrieben von|"
-    r"veröffentlicht von|erstellt von|publié par|escrito por|vom|(?-i:[Pp]or|[Pp]ar|di|door|av)|przez|автор(?:ы)?|подготовил[аи]?|"
-    r"текст|interview|text|redaktion(?=\s*:))(?:\s*:\s*|\s+|$)",
+    r"veröffentlicht von|erstellt von|publié par|escrito por|vom|(?-i:[Pp]or|[Pp]ar|di|[Dd]oor|[Aa][vf])|oleh|przez|автор(?:ы)?|подготовил[аи]?|"
+    r"текст|interview|text|redaktion(?=\s*:)|记者|作者)(?:\s*[:：]\s*|\s+|$)",  # 记者/作者: Chinese reporter, author
     re.IGNORECASE,
 )
 # Photo, picture and copyright credits name the photographer, not the author.
@@ -45,10 +46,7 @@ _CREDIT = re.compile(
     r"grafik|kamera|camera|video|credits?|copyright|bildrechte|quelle|source|фото)\b)",
     re.IGNORECASE,
 )
-_DAYS = (
-    r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|mo|di|mi|do|fr|sa|so|monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
-)
+_DAYS = rf"{WEEKDAYS}|mo|di|mi|do|fr|sa|so"  # and German two-letter days ("Di., 3. März")
 _MONTHS = (
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
     r"september|october|november|december|januar|februar|märz|mär|mai|juni|juli|okt|oktober|dez|dezember"
@@ -65,6 +63,7 @@ _CALENDAR = re.compile(
     r"december|januar|februar|märz|juni|juli|oktober|dezember)",
     re.IGNORECASE,
 )
+_HAN_HANGUL = re.compile("[\u4e00-\u9fff\uac00-\ud7af]")
 _PARENS = re.compile(r"\s*\([^()]*(?:\)|$)")
 _NAME_SPLIT = re.compile(
     r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\bи\b|\bet\b|\by\b|\bim gespräch mit\b|\bin conversation with\b)\s*"
@@ -83,7 +82,8 @@ _ROLE = re.compile(
 )
 _ROLE_TAIL = re.compile(
     r"(?<=\w)\s+(?:(?:staff|senior|chief|contributing|special|political|foreign|freelance)\s+)?"
-    r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|photographer)s?$",
+    r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|photographer)s?$"
+    r"|(?<=\w)\s*(?:선임|수석|객원)?(?:기자|특파원)$",  # Korean: "홍길동 기자" (reporter), "특파원" (correspondent)
     re.IGNORECASE,
 )
 # "FOCUS-Online-Experte Robin Tschöpe", "SPIEGEL-Korrespondent Max Muster": the role goes, the name stays.
@@ -149,10 +149,10 @@ def _name_ok(part: str) -> bool:
         return False
     if len(words) == 1 and _CALENDAR.fullmatch(words[0]):
         return False  # "April" left over from "17 April 2012"
-    if words[0] in ("by", "von", "par", "por", "di", "of"):
+    if words[0] in ("by", "von", "par", "por", "di", "of", "door", "av", "af", "oleh"):
         return False
-    if len(words) == 1 and len(part) < 3:
-        return False  # editor's initials ("PP"), not a name
+    if len(words) == 1 and len(part) < 3 and not _HAN_HANGUL.search(part):
+        return False  # editor's initials ("PP"), not a name; "张三" is a whole Chinese name
     return not (_ROLE.match(part) or _NOT_NAME.search(part))
 
 

@@ -5,13 +5,13 @@ Add a language here; the patterns in :mod:`.text` pick its names up.
 
 from __future__ import annotations
 
-__all__ = ["MONTHS", "ARABIC_MONTHS", "WEEKDAYS"]
+__all__ = ["MONTHS", "ARABIC_MONTHS", "WEEKDAYS", "WEEKDAY_NAMES"]
 
 # Month names (and common abbreviations) of the languages we meet, lower-cased.
 # Russian/Ukrainian/Kazakh dates use the genitive ("октября"), so both forms are
 # listed. Abbreviations are matched with an optional trailing dot.
-# Arabic has two sets of names, both in use in news: the Egyptian/Gulf ones taken from the
-# Latin months ("مارس") and the Levantine ones ("آذار", "تشرين الأول").
+# Arabic has three sets of names in use in news: the Egyptian/Gulf ones taken from the Latin
+# months ("مارس"), the Levantine ones ("آذار", "تشرين الأول") and the Maghreb ones ("فيفري").
 MONTHS: dict[int, tuple[str, ...]] = {
     1: ("january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen",
         "janeiro", "januari", "styczeń", "stycznia", "sty", "январь", "января", "янв",
@@ -21,7 +21,7 @@ MONTHS: dict[int, tuple[str, ...]] = {
         "фев", "лютий", "лютого", "ақпан", "şubat", "únor", "února", "februarie"),
     3: ("march", "mar", "märz", "maerz", "mär", "mars", "marzo", "março", "marco", "maart",
         "marzec", "marca", "март", "марта", "мар", "березень", "березня", "наурыз", "mart",
-        "březen", "března", "martie"),
+        "březen", "března", "martie", "maret", "marts", "mac"),
     4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwiecień", "kwietnia", "kwi",
         "апрель", "апреля", "апр", "квітень", "квітня", "сәуір", "nisan", "duben", "dubna", "aprilie"),
     5: ("may", "mai", "mayo", "maggio", "mag", "maio", "mei", "maj", "maja", "май", "мая",
@@ -34,7 +34,7 @@ MONTHS: dict[int, tuple[str, ...]] = {
         "červenec", "července", "iulie", "iul"),
     8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "sierpień", "sierpnia",
         "sie", "август", "августа", "авг", "серпень", "серпня", "тамыз", "ağustos", "srpen",
-        "srpna"),
+        "srpna", "augusti", "agustus", "ogos"),
     9: ("september", "sep", "sept", "septembre", "septiembre", "settembre", "set", "setembro",
         "wrzesień", "września", "wrz", "сентябрь", "сентября", "сен", "сент", "вересень",
         "вересня", "қыркүйек", "eylül", "září", "septembrie"),
@@ -45,31 +45,39 @@ MONTHS: dict[int, tuple[str, ...]] = {
          "ноябрь", "ноября", "ноя", "нояб", "листопад", "листопада", "қараша", "kasım", "noiembrie"),
     12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic",
          "dicembre", "dezembro", "grudzień", "grudnia", "gru", "декабрь", "декабря", "дек",
-         "грудень", "грудня", "желтоқсан", "aralık", "prosinec", "prosince", "decembrie"),
+         "грудень", "грудня", "желтоқсан", "aralık", "prosinec", "prosince", "decembrie", "desember", "disember"),
 }
 ARABIC_MONTHS: dict[int, tuple[str, ...]] = {
-    1: ("يناير", "كانون الثاني"),
-    2: ("فبراير", "شباط"),
+    1: ("يناير", "كانون الثاني", "جانفي"),
+    2: ("فبراير", "شباط", "فيفري"),
     3: ("مارس", "آذار"),
-    4: ("أبريل", "ابريل", "إبريل", "نيسان"),
-    5: ("مايو", "أيار"),
-    6: ("يونيو", "يونيه", "حزيران"),
-    7: ("يوليو", "يوليه", "تموز"),
-    8: ("أغسطس", "اغسطس", "آب"),
+    4: ("أبريل", "ابريل", "إبريل", "نيسان", "أفريل"),
+    5: ("مايو", "أيار", "ماي"),
+    6: ("يونيو", "يونيه", "حزيران", "جوان"),
+    7: ("يوليو", "يوليه", "تموز", "جويلية"),
+    8: ("أغسطس", "اغسطس", "آب", "أوت"),
     9: ("سبتمبر", "أيلول"),
     10: ("أكتوبر", "اكتوبر", "تشرين الأول"),
     11: ("نوفمبر", "تشرين الثاني"),
     12: ("ديسمبر", "كانون الأول"),
 }
 
-#: Weekday names, as one regex alternation.
-WEEKDAYS = (
-    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|"
-    "sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|lundi|mardi|"
-    "mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|"
-    "lunedì|martedì|mercoledì|giovedì|venerdì|sabato|segunda-feira|terça-feira|quarta-feira|"
-    "quinta-feira|sexta-feira|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
-    "poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela|понедельник|вторник|среда|четверг|"
-    "пятница|суббота|воскресенье|понеділок|вівторок|середа|четвер|п'ятниця|пʼятниця|субота|неділя|"
-    "дүйсенбі|сейсенбі|сәрсенбі|бейсенбі|жұма|сенбі|жексенбі"
-)
+#: Weekday names by ``date.weekday()`` (Monday is 0), lower-cased.
+WEEKDAY_NAMES: dict[int, tuple[str, ...]] = {
+    0: ("monday", "mon", "montag", "lundi", "lunes", "lunedì", "segunda-feira", "maandag", "poniedziałek",
+        "понедельник", "понеділок", "дүйсенбі", "måndag", "mandag", "senin", "pazartesi"),
+    1: ("tuesday", "tue", "tues", "dienstag", "mardi", "martes", "martedì", "terça-feira", "dinsdag", "wtorek",
+        "вторник", "вівторок", "сейсенбі", "tisdag", "tirsdag", "selasa", "salı"),
+    2: ("wednesday", "wed", "mittwoch", "mercredi", "miércoles", "mercoledì", "quarta-feira", "woensdag",
+        "środa", "среда", "середа", "сәрсенбі", "onsdag", "rabu", "çarşamba"),
+    3: ("thursday", "thu", "thur", "thurs", "donnerstag", "jeudi", "jueves", "giovedì", "quinta-feira",
+        "donderdag", "czwartek", "четверг", "четвер", "бейсенбі", "torsdag", "kamis", "perşembe"),
+    4: ("friday", "fri", "freitag", "vendredi", "viernes", "venerdì", "sexta-feira", "vrijdag", "piątek",
+        "пятница", "п'ятниця", "пʼятниця", "жұма", "fredag", "jumat", "jum'at", "cuma"),
+    5: ("saturday", "sat", "samstag", "sonnabend", "samedi", "sábado", "sabato", "zaterdag", "sobota",
+        "суббота", "субота", "сенбі", "lördag", "lørdag", "sabtu", "cumartesi"),
+    6: ("sunday", "sun", "sonntag", "dimanche", "domingo", "zondag", "niedziela", "воскресенье", "неділя",
+        "жексенбі", "söndag", "søndag", "minggu", "pazar"),
+}
+#: Weekday names, as one regex alternation (longest first).
+WEEKDAYS = "|".join(sorted((n for names in WEEKDAY_NAMES.values() for n in names), key=len, reverse=True))

@@ -35,6 +35,7 @@ from scraper.extractor.dates.text import (
     UPDATE_AFTER_RE,
     UPDATE_WORDS_RE,
     Stamp,
+    ambiguous_days,
     masthead_like,
     parse_machine,
     url_dates,
@@ -144,7 +145,41 @@ def candidates(page: Any, guess: Callable[[], str | None],
             if candidate.day in furniture:
                 candidate.signals["furniture"] = 1.0
         kept.append(candidate)
+    if any(_guessed_only(candidate) for candidate in kept):
+        doubtful = _ambiguous_days(page)
+        kept = [c for c in kept if not (_guessed_only(c) and c.day in doubtful)]
     return kept
+
+
+def _guessed_only(candidate: Candidate) -> bool:
+    """Named by htmldate alone, with no URL or image folder for its month."""
+    return {name for name in FEATURES[:_SIGNALS] if candidate.signals.get(name)} == {"htmldate"}
+
+
+def _ambiguous_days(page: Any) -> set[date]:
+    """Readings of the page's slashed dates ("03/04/2020") that its language does not back:
+    the month-first one on a page in a day-first language, the day-first one in US English,
+    both when the page names no language or plain "en"."""
+    body = page.tree.find(".//body")
+    day_first = _day_first(page.tree)
+    days: set[date] = set()
+    for line, _ in every_line(body if body is not None else page.tree, _LINES):
+        for dm, md in ambiguous_days(line.text):
+            days |= {md} if day_first else {dm} if day_first is False else {dm, md}
+    return days
+
+
+_MONTH_FIRST = ("en-us", "en-ph")  # English elsewhere ("en-gb", "en-au", "en-in") writes the day first
+
+
+def _day_first(tree: Any) -> bool | None:
+    """Whether the page's declared language writes dates day first (None: not known)."""
+    declared = tree.get("lang") or tree.get("xml:lang") or next(iter(tree.xpath(
+        "//head/meta[@http-equiv='content-language' or @property='og:locale']/@content")), "")
+    lang = str(declared).strip().lower().replace("_", "-")
+    if not lang or lang in ("en", "en-ca"):
+        return None
+    return not lang.startswith(_MONTH_FIRST)
 
 
 def refused_days(page: Any) -> tuple[set[date], set[date]]:

@@ -53,8 +53,9 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 # Other kinds of work that may be the page's main entity (a how-to, a recipe, a video page).
-_PUBLISHED_MARK = re.compile(r"published|pubdate|datepublished|entry-date|post-date|datecreated",
-                             re.IGNORECASE)
+# RDFa's Dublin Core terms count too (``property="dc:date dc:created"``, as CMSs such as Drupal write).
+_PUBLISHED_MARK = re.compile(r"published|pubdate|datepublished|entry-date|post-date|datecreated|"
+                             r"\bdc(?:terms)?:(?:date|created|issued)\b", re.IGNORECASE)
 _MODIFIED_MARK = re.compile(r"modified|updated|datemodified", re.IGNORECASE)
 _MARKABLE = ("time", "abbr", "span", "div", "p", "em", "small", "meta", "article", "header")
 # Data attributes that scripts read the story's dates from (data-published, data-date...).

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-from scraper.extractor.dates.names import ARABIC_MONTHS, MONTHS, WEEKDAYS
+from scraper.extractor.dates.names import ARABIC_MONTHS, MONTHS, WEEKDAY_NAMES, WEEKDAYS
 
 __all__ = [
     "ANY_WEEKDAY_RE", "UPDATE_AFTER_RE", "UPDATE_WORDS_RE", "WEEKDAY_RE", "Stamp",
-    "find_text_dates", "folder_date", "in_range", "json_dates", "local_twin", "make_stamp",
+    "ambiguous_days", "find_text_dates", "folder_date", "in_range", "json_dates", "local_twin", "make_stamp",
     "masthead_like", "month_number", "parse_machine", "time_value", "url_dates", "url_month",
 ]
 
@@ -154,23 +154,47 @@ def _hour24(match: re.Match[str]) -> int | None:
     return hour if hour < 24 else None
 
 
-def _month_day(match: re.Match[str]) -> tuple[int, int] | None:
+def _month_day(match: re.Match[str], text: str = "") -> tuple[int, int] | None:
     groups = match.groupdict()
     day = int(groups["day"])
     if groups.get("mon"):
         return _MONTH_OF[groups["mon"].lower()], day
     month = int(groups["month"])
-    if groups.get("sep") is None and "/" in match.group(0) and "-" not in match.group(0):
-        # D/M/Y against M/D/Y: decide only when one reading is impossible
-        # (or when both readings are the same day: "08/08/2017").
+    year_end = match.end("year2" if groups.get("year2") else "year") - match.start()
+    if groups.get("sep") is None and "/" in match.group(0)[:year_end]:
+        # D/M/Y against M/D/Y: decide only when one reading is impossible, when both
+        # readings are the same day ("08/08/2017"), or when the weekday written before
+        # the date fits one reading only ("Wed, 03/04/2020" is March 4).
         if month == day:
             return month, day
         if month > 12 and day <= 12:
             return day, month
         if day > 12 and month <= 12:
             return month, day
-        return None
+        return _by_weekday(_year(match), month, day, _weekday_before(text, match.start()))
     return month, day
+
+
+_WEEKDAY_OF = {name: number for number, names in WEEKDAY_NAMES.items() for name in names}
+_WEEKDAY_BEFORE = re.compile(rf"\b({WEEKDAYS})\.?,?\s*$", re.IGNORECASE)
+
+
+def _weekday_before(text: str, start: int) -> int | None:
+    """The weekday named right before a date ("Wed, " in "Wed, 03/04/2020"), if any."""
+    found = _WEEKDAY_BEFORE.search(text[max(0, start - 16):start])
+    return _WEEKDAY_OF.get(found.group(1).lower()) if found else None
+
+
+def _by_weekday(year: int, first: int, second: int, weekday: int | None) -> tuple[int, int] | None:
+    """(month, day) of the one reading of "first/second" that falls on ``weekday``."""
+    if weekday is None:
+        return None
+    fits = []
+    for month, day in ((second, first), (first, second)):
+        stamp = make_stamp(year, month, day)
+        if stamp is not None and stamp.day.weekday() == weekday:
+            fits.append((month, day))
+    return fits[0] if len(fits) == 1 else None
 
 
 def _year(match: re.Match[str]) -> int:
@@ -189,7 +213,7 @@ def find_text_dates(text: str) -> list[Stamp]:
             span = match.span()
             if any(span[0] < b and a < span[1] for a, b in taken):
                 continue
-            month_day = _month_day(match)
+            month_day = _month_day(match, text)
             if month_day is None:
                 continue
             hour = _hour24(match)
@@ -199,6 +223,33 @@ def find_text_dates(text: str) -> list[Stamp]:
                 taken.append(span)
                 found.append(Stamp(stamp.day, stamp.iso, span[0], span[1]))
     return sorted(found, key=lambda s: s.start)
+
+
+# Slashed dates with a four- or a two-digit year ("03/04/2020", "3/4/20").
+_SLASHED = re.compile(rf"(?<![\d/])(?P<day>[01]?\d)/(?P<month>[01]?\d)/(?:{_Y}|(?P<year2>[0-3]\d))(?![\d/])")
+
+
+def ambiguous_days(text: str) -> set[tuple[date, date]]:
+    """(day-first, month-first) readings of each slashed date in ``text`` that may be either.
+
+    "03/04/2020" is 3 April or March 4: :func:`find_text_dates` takes neither (unless a
+    weekday settles it), and a guess that read one of them is evidence only where the
+    page's language says which (see :mod:`.score`).
+    """
+    days: set[tuple[date, date]] = set()
+    if "/" not in text:
+        return days
+    for match in _SLASHED.finditer(text):
+        first, second = int(match.group("day")), int(match.group("month"))
+        if first == second or not (0 < first <= 12 and 0 < second <= 12):
+            continue
+        if _by_weekday(_year(match), first, second, _weekday_before(text, match.start())) is not None:
+            continue
+        day_first = make_stamp(_year(match), second, first)
+        month_first = make_stamp(_year(match), first, second)
+        if day_first is not None and month_first is not None:
+            days.add((day_first.day, month_first.day))
+    return days
 
 
 _UPDATE_LABEL = (
