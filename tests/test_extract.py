@@ -571,3 +571,20 @@ def test_headline_signals_of_common_news_markup(head: str, body: str, expected: 
     paras = "".join(f"<p>{p}</p>" for p in PARAS)
     html = f"<html lang='en'><head>{head}</head><body><article>{body}{paras}</article></body></html>"
     assert extract(html, "https://dailyexample.com/news/a-nice-place").headline == expected
+
+
+# An <h1> that reads like a link elsewhere on the page names a section or the site ("Literatur",
+# a portal's name): the <h2> under it that the title signals agree with is the story's headline
+# (three dev sites: a culture magazine, a Korean news portal, a finance guide).
+@pytest.mark.parametrize(
+    ("nav", "expected"),
+    [("<a href='/kultur/literatur'>Literatur</a>", "Buch der Woche: Ein Roman aus Lagos"),
+     ("", "Literatur")],  # no link names it: the <h1> stays, as before
+)
+def test_a_section_name_in_the_h1_gives_way_to_the_story_heading(nav: str, expected: str) -> None:
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    html = (f"<html lang='de'><head><title>Magazin | Kultur | Literatur | Buch der Woche: Ein Roman aus Lagos"
+            f"</title><meta property='og:title' content='Buch der Woche: Ein Roman aus Lagos - Magazin'></head>"
+            f"<body><nav>{nav}</nav><article><h1>Literatur</h1><h2>Buch der Woche: Ein Roman aus Lagos</h2>"
+            f"{paras}</article></body></html>")
+    assert extract(html, "https://magazin.example/kultur/buch").headline == expected

@@ -228,6 +228,10 @@ def find_headline(
         for i, h in enumerate(h1s)
     ]
     best = max(scored, default=None)
+    if best is not None and best[0] < 3 and _names_a_section(tree, best[2]):
+        heading = _heading_agreeing(tree, cleaned)
+        if heading:
+            return heading  # "<h1>Literatur</h1>", a section's name, above the story's "<h2>"
     if best is not None and best[0] > 0:
         # an <h1> in capitals (set so in the HTML, not by CSS) that a signal spells in mixed case
         return next((c for c in cleaned if best[2].isupper() and key(c) == key(best[2]) and not c.isupper()), best[2])
@@ -245,6 +249,25 @@ def find_headline(
         if segment:
             return segment
     return _longest_agreeing(cleaned) or (h1s[0] if h1s else None)
+
+
+def _names_a_section(tree: lxml_html.HtmlElement, text: str) -> bool:
+    """Whether a link elsewhere on the page reads ``text``: a section's or the site's name."""
+    wanted = key(text)
+    if len(wanted.split()) > 4:
+        return False
+    return any(key(node_text(a)) == wanted for a in tree.iter("a") if a.getparent() is not None
+               and a.getparent().tag != "h1")
+
+
+def _heading_agreeing(tree: lxml_html.HtmlElement, signals: list[str]) -> str | None:
+    """The first ``<h2>``/``<h3>`` of the story that a title signal agrees with."""
+    for heading in tree.iter("h2", "h3"):
+        text = node_text(heading)
+        if 12 <= len(text) <= 300 and not in_boilerplate(heading) \
+                and any(_agreement(text, signal) >= 2 for signal in signals):
+            return text
+    return None
 
 
 def _title_segment_as_heading(tree: lxml_html.HtmlElement, title: str) -> str | None:
