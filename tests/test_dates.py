@@ -723,6 +723,7 @@ def test_rdfa_dublin_core_date_marks_the_published_date() -> None:
     ("الجمعة 8 فيفري 2019", "2019-02-08"),  # Arabic, Maghreb month name
     ("Publiceret 4. marts 2020", "2020-03-04"),  # Danish
     ("Publisert 4. desember 2020", "2020-12-04"),  # Norwegian
+    ("نشر في ١٥ مارس ٢٠٢٠ - ١٦:٥٢", "2020-03-15T16:52:00"),  # Arabic-Indic digits
 ])
 def test_more_month_names(line: str, expected: str) -> None:
     body = f"<h1>A headline here</h1><div>{line}</div><p>{'Text. ' * 40}</p>"
@@ -740,3 +741,8 @@ def test_htmldates_reading_of_a_slashed_date_needs_the_pages_language(lang: str,
             f"{FILLER}</article></body></html>")
     found = find_dates(lxml_html.document_fromstring(html), None, fetched_at=FETCHED)
     assert ((found.published or "")[:10] or None) == expected
+
+
+@pytest.mark.parametrize("text", ["٩ رجب ١٤٤١ هـ", "۱۴ اسفند ۱۳۹۸"])
+def test_hijri_and_solar_hijri_dates_are_no_gregorian_days(text: str) -> None:
+    assert find_text_dates(text) == []

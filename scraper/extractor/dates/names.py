@@ -65,19 +65,26 @@ ARABIC_MONTHS: dict[int, tuple[str, ...]] = {
 #: Weekday names by ``date.weekday()`` (Monday is 0), lower-cased.
 WEEKDAY_NAMES: dict[int, tuple[str, ...]] = {
     0: ("monday", "mon", "montag", "lundi", "lunes", "lunedì", "segunda-feira", "maandag", "poniedziałek",
-        "понедельник", "понеділок", "дүйсенбі", "måndag", "mandag", "senin", "pazartesi"),
+        "понедельник", "понеділок", "дүйсенбі", "måndag", "mandag", "senin", "pazartesi",
+        "الاثنين", "الإثنين"),
     1: ("tuesday", "tue", "tues", "dienstag", "mardi", "martes", "martedì", "terça-feira", "dinsdag", "wtorek",
-        "вторник", "вівторок", "сейсенбі", "tisdag", "tirsdag", "selasa", "salı"),
+        "вторник", "вівторок", "сейсенбі", "tisdag", "tirsdag", "selasa", "salı",
+        "الثلاثاء"),
     2: ("wednesday", "wed", "mittwoch", "mercredi", "miércoles", "mercoledì", "quarta-feira", "woensdag",
-        "środa", "среда", "середа", "сәрсенбі", "onsdag", "rabu", "çarşamba"),
+        "środa", "среда", "середа", "сәрсенбі", "onsdag", "rabu", "çarşamba",
+        "الأربعاء", "الاربعاء"),
     3: ("thursday", "thu", "thur", "thurs", "donnerstag", "jeudi", "jueves", "giovedì", "quinta-feira",
-        "donderdag", "czwartek", "четверг", "четвер", "бейсенбі", "torsdag", "kamis", "perşembe"),
+        "donderdag", "czwartek", "четверг", "четвер", "бейсенбі", "torsdag", "kamis", "perşembe",
+        "الخميس"),
     4: ("friday", "fri", "freitag", "vendredi", "viernes", "venerdì", "sexta-feira", "vrijdag", "piątek",
-        "пятница", "п'ятниця", "пʼятниця", "жұма", "fredag", "jumat", "jum'at", "cuma"),
+        "пятница", "п'ятниця", "пʼятниця", "жұма", "fredag", "jumat", "jum'at", "cuma",
+        "الجمعة"),
     5: ("saturday", "sat", "samstag", "sonnabend", "samedi", "sábado", "sabato", "zaterdag", "sobota",
-        "суббота", "субота", "сенбі", "lördag", "lørdag", "sabtu", "cumartesi"),
+        "суббота", "субота", "сенбі", "lördag", "lørdag", "sabtu", "cumartesi",
+        "السبت"),
     6: ("sunday", "sun", "sonntag", "dimanche", "domingo", "zondag", "niedziela", "воскресенье", "неділя",
-        "жексенбі", "söndag", "søndag", "minggu", "pazar"),
+        "жексенбі", "söndag", "søndag", "minggu", "pazar",
+        "الأحد", "الاحد"),
 }
 #: Weekday names, as one regex alternation (longest first).
 WEEKDAYS = "|".join(sorted((n for names in WEEKDAY_NAMES.values() for n in names), key=len, reverse=True))

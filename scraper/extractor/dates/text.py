@@ -202,9 +202,15 @@ def _year(match: re.Match[str]) -> int:
     return 2000 + int(short) if short else int(match.group("year"))
 
 
+# Arabic-Indic and Eastern Arabic (Persian, Urdu) digits read as ASCII ones, one for one, so
+# offsets stay; a Hijri or Solar Hijri year (1441, 1398) is then no year of ours.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
 def find_text_dates(text: str) -> list[Stamp]:
     """Every date written in ``text``, in order of appearance, without overlaps."""
     found: list[Stamp] = []
+    text = text.translate(_DIGITS)
     if not _ANY_YEAR.search(text):
         return found  # cheap test first: most lines hold no date at all
     taken: list[tuple[int, int]] = []
