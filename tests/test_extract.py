@@ -460,6 +460,33 @@ def test_photo_credit_lines_leave_the_body(credit: str) -> None:
     assert credit not in body and PARAS[1] in body
 
 
+# Five dev sites: captions ending in their picture's credit, a rights notice under the story.
+@pytest.mark.parametrize("line", [
+    "Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO",
+    "Rubriklistenbild: © KCNA/dpa",
+    "© 2022, Example News. This article is the copyrighted property of Example News. Written permission "
+    "must be obtained before reprint in online or print media.",
+    "Copyright 2020 Example News. All rights reserved. This material may not be published, broadcast, "
+    "rewritten or redistributed.",
+])
+def test_captions_with_a_credit_and_rights_notices_leave_the_body(line: str) -> None:
+    paras = [PARAS[0], PARAS[1], line, PARAS[2]]
+    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
+            + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>")
+    body = extract(html, "https://news.example.com/bridge").body
+    assert line not in body and PARAS[2] in body
+
+
+@pytest.mark.parametrize("line", [
+    "The label on the record read \"All rights reserved\", the lawyer told the court on Tuesday.",
+    "© is the sign the court looked at first, and the judge asked the label to explain its use on the sleeve.",
+])
+def test_rights_words_in_a_sentence_of_the_story_stay(line: str) -> None:
+    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
+            f"<p>{PARAS[0]}</p><p>{line}</p><p>{PARAS[1]}</p><p>{PARAS[2]}</p></body></html>")
+    assert line in extract(html, "https://news.example.com/bridge").body
+
+
 def test_a_line_naming_agencies_in_a_sentence_stays() -> None:
     line = "Photo agencies such as AFP and Getty Images were at the opening, the mayor said."
     html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"

@@ -143,6 +143,15 @@ _CREDIT_LINE = re.compile(
     r"|(?-i:(?:[A-Z]{2,6}\s*/\s*)+[A-Z][A-Z .'-]{2,40}))$",
     re.IGNORECASE,
 )
+# A caption that ends in its picture's credit ("Marco Odermatt, Ski-Star. © AFP / MARCO BERTORELLO").
+_CAPTION_CREDIT = re.compile(r"^.{1,160}?(?:[.!?:|]\s*|\s)©\s*[^©.!?]{1,60}$")
+# A rights notice ("© 2022 Example News. All rights reserved. This material may not be published …").
+_RIGHTS = re.compile(r"©|\(c\)|\bcopyright", re.IGNORECASE)
+_RIGHTS_NOTICE = re.compile(
+    r"all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|"
+    r"все права защищены|copyrighted property|may not be (?:published|reproduced|republished|redistributed)",
+    re.IGNORECASE,
+)
 # Promotion lines that close many stories ("Subscribe now …", "Follow us on …"): only near the end.
 _PROMO_LINE = re.compile(
     r"^(?:subscribe(?: now)?|sign up|follow us|never miss|download (?:the|our) .{0,40}app|síguenos|siguenos|"
@@ -182,6 +191,8 @@ def clean_paragraphs(
         and not (len(p) <= 80 and key(p) in chrome)
         and not _JUNK_LINE.match(p)
         and not (len(p) < 80 and _CREDIT_LINE.match(p))
+        and not (len(p) < 220 and _CAPTION_CREDIT.match(p))
+        and not (len(p) < 400 and _RIGHTS.search(p) and _RIGHTS_NOTICE.search(p))
         and not (len(p) < 250 and inline_related.match(p))
         and not (len(p) < 160 and _PROMO_ANYWHERE.match(p))
     ]
