@@ -487,6 +487,36 @@ def test_rights_words_in_a_sentence_of_the_story_stay(line: str) -> None:
     assert line in extract(html, "https://news.example.com/bridge").body
 
 
+# Five dev sites: newsletter, messenger-channel, paywall and support appeals set inside the story.
+@pytest.mark.parametrize("line", [
+    "Lust auf mehr? Lass dir die besten Storys jede Woche liefern. Melde dich hier für unseren Newsletter an!",
+    "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular en este enlace de invitación.",
+    "Pour lire la suite",
+    "Tú también puedes hacer periodismo incómodo. Cancela cuando quieras.",
+    "Gefällt dir unser Magazin? Wir haben entschieden, keine Bezahlschranke (Paywall) einzuführen.",
+    "Sign up for our morning newsletter to get the top stories in your inbox.",
+])
+def test_appeals_inside_the_story_leave_the_body(line: str) -> None:
+    paras = [PARAS[0], PARAS[1], line, PARAS[2]]
+    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
+            + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>")
+    body = extract(html, "https://news.example.com/bridge").body
+    assert line not in body and PARAS[2] in body
+
+
+@pytest.mark.parametrize("line", [
+    "Customers can cancel anytime, the company said, but few of them know that the fee stays.",
+    "Der Vertrag ist jederzeit kündbar, sagt die Verbraucherzentrale, doch die Gebühr bleibt.",
+    "The newsletter had 5,000 readers before the mayor's office stopped sending it in March.",
+    "Die Polizei beobachtet den Kanal auf Telegram seit Wochen, sagte ein Sprecher am Montag.",
+    "Christine hat sich bereit erklärt, wieder einen Newsletter zu schreiben. Da sie nicht an der Sitzung war.",
+])
+def test_the_same_words_in_a_sentence_of_the_story_stay(line: str) -> None:
+    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
+            f"<p>{PARAS[0]}</p><p>{line}</p><p>{PARAS[1]}</p><p>{PARAS[2]}</p></body></html>")
+    assert line in extract(html, "https://news.example.com/bridge").body
+
+
 def test_a_line_naming_agencies_in_a_sentence_stays() -> None:
     line = "Photo agencies such as AFP and Getty Images were at the opening, the mayor said."
     html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"

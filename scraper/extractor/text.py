@@ -165,6 +165,17 @@ _PROMO_ANYWHERE = re.compile(
     r"|.{0,80}\bsign up here[.!]?$)",
     re.IGNORECASE,
 )
+# Appeals set inside the story: newsletter and messenger-channel sign-ups, paywall and
+# support prompts ("Pour lire la suite", "Cancela cuando quieras", "keine Bezahlschranke").
+_APPEAL = re.compile(
+    r"\bnewsletter\b.{0,60}\b(?:anmelden|abonnieren|sign up|subscribe|inscri\w*|suscr\w*)\b|\bnewsletter\b.{0,40}\ban[.!]*$"
+    r"|\b(?:canal|channel|kanal)\s+(?:de|on|auf|in)\s+(?:telegram|whatsapp)\b.{0,80}"
+    r"\b(?:únete|unete|join|folge|abonniere|suscríbete|síguenos|follow)\b"
+    r"|^pour (?:lire la suite|accéder en illimité)|\bto continue reading\b|\balready a subscriber\b"
+    r"|\bcancela cuando quieras\b|(?:^|[.!?]\s+)cancel (?:at )?any ?time[.!]|\bkeine bezahlschranke\b"
+    r"|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen) journalismus\b",
+    re.IGNORECASE,
+)
 _SOURCE_LINE = re.compile(
     r"^(?:source|sources|quelle|quellen|источник|źródło|fuente|fonte)\s*:\s*(.{2,300})$",
     re.IGNORECASE,
@@ -195,6 +206,7 @@ def clean_paragraphs(
         and not (len(p) < 400 and _RIGHTS.search(p) and _RIGHTS_NOTICE.search(p))
         and not (len(p) < 250 and inline_related.match(p))
         and not (len(p) < 160 and _PROMO_ANYWHERE.match(p))
+        and not (len(p) < 300 and _APPEAL.search(p))
     ]
     tail = max(0, len(kept) - 3)
     kept = kept[:tail] + [
