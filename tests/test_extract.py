@@ -645,3 +645,22 @@ def test_a_section_name_in_the_h1_gives_way_to_the_story_heading(nav: str, expec
             f"<body><nav>{nav}</nav><article><h1>Literatur</h1><h2>Buch der Woche: Ein Roman aus Lagos</h2>"
             f"{paras}</article></body></html>")
     assert extract(html, "https://magazin.example/kultur/buch").headline == expected
+
+
+# Eight dev sites put the byline, the date line or a caption in the box that holds the standfirst
+# (a WordPress "entry-subhead", "19.10.2019, 15:30 Uhr <standfirst>"): the lede is the words left.
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("<div class='entry-subhead'><span class='byline'>von Jane Doe</span> <time datetime='2022-12-13'>"
+      "13.12.2022 - 08:13 Uhr</time></div><div class='lead'><p>Wer ständig müde ist, sollte an diese "
+      "Krankheiten denken.</p></div>", "Wer ständig müde ist, sollte an diese Krankheiten denken."),
+     ("<div class='teaser-lead'><span class='date'>19.10.2019, 15:30 Uhr</span> Am 8. Spieltag treffen "
+      "Dortmund und Gladbach aufeinander.</div>", "Am 8. Spieltag treffen Dortmund und Gladbach aufeinander."),
+     ("<div class='subtitle'><span class='author'>von Jane Doe</span> <time>4.3.2020</time></div>", None)],
+)
+def test_the_lede_leaves_out_the_byline_and_date_set_in_its_box(header: str, expected: str | None) -> None:
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    description = "<meta name='description' content='Wer ständig müde ist, sollte an diese Krankheiten denken.'>"
+    html = (f"<html lang='de'><head><title>Ständig müde</title>{description}</head><body><article>"
+            f"<h1>Ständig müde</h1>{header}<div class='content'>{paras}</div></article></body></html>")
+    assert extract(html, "https://news.example.com/muede").lede == expected

@@ -312,6 +312,21 @@ _LEDE_TAGS = frozenset(
 _LEDE_WINDOW = 80
 
 
+def _is_meta(node: lxml_html.HtmlElement) -> bool:
+    return node.tag == "time" or _NOT_LEDE.search(node.get("class") or "") is not None
+
+
+def _holds_meta(node: lxml_html.HtmlElement) -> bool:
+    """A box that also holds the byline, the date line or a caption ("entry-subhead" around them)."""
+    return any(isinstance(inner.tag, str) and _is_meta(inner) for inner in node.iterdescendants())
+
+
+def _text_without_meta(node: lxml_html.HtmlElement) -> str | None:
+    """The box's own words without its byline, date and caption parts, if a standfirst is left."""
+    text = inline_text(node, skip=_is_meta)
+    return text if 25 <= len(text) <= 600 else None
+
+
 def _lede_text(node: lxml_html.HtmlElement) -> str | None:
     if node.tag != "p" and node.find(".//p") is not None:
         return None  # a container, not a standfirst
@@ -373,6 +388,8 @@ def find_lede(
         if any(a.tag in ("figure", "figcaption") for a in node.iterancestors()):
             continue
         text = _lede_text(node)
+        if text is not None and _holds_meta(node):
+            text = _text_without_meta(node)  # "by Jane Doe · 4 March 2020 · The standfirst …"
         if (
             text is None
             or key(text) == head_key
