@@ -504,12 +504,28 @@ def test_appeals_inside_the_story_leave_the_body(line: str) -> None:
     assert line not in body and PARAS[2] in body
 
 
+# Two dev sites (a pet-product guide, a finance site): affiliate and advertiser disclosures.
+@pytest.mark.parametrize("line", [
+    "Dieser Artikel enthält Affiliate-Links und/oder werbende Inhalte. Mehr dazu kannst Du hier nachlesen.",
+    "Letzte Aktualisierung am 2.02.2022 / Bei den Verlinkungen handelt es sich um Affiliate Links",
+    "We recommend the best products through an independent review process, and advertisers do not influence "
+    "our picks. We may receive compensation if you visit partners we recommend.",
+])
+def test_affiliate_disclosures_leave_the_body(line: str) -> None:
+    paras = [PARAS[0], line, PARAS[1], PARAS[2]]
+    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
+            + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>")
+    body = extract(html, "https://news.example.com/bridge").body
+    assert line not in body and PARAS[1] in body
+
+
 @pytest.mark.parametrize("line", [
     "Customers can cancel anytime, the company said, but few of them know that the fee stays.",
     "Der Vertrag ist jederzeit kündbar, sagt die Verbraucherzentrale, doch die Gebühr bleibt.",
     "The newsletter had 5,000 readers before the mayor's office stopped sending it in March.",
     "Die Polizei beobachtet den Kanal auf Telegram seit Wochen, sagte ein Sprecher am Montag.",
     "Christine hat sich bereit erklärt, wieder einen Newsletter zu schreiben. Da sie nicht an der Sitzung war.",
+    "Regulators say the site's affiliate links earned it millions, and the case goes to court in March.",
 ])
 def test_the_same_words_in_a_sentence_of_the_story_stay(line: str) -> None:
     html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"

@@ -176,6 +176,14 @@ _APPEAL = re.compile(
     r"|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen) journalismus\b",
     re.IGNORECASE,
 )
+# Affiliate and advertiser disclosures ("This article contains affiliate links", "We may receive
+# compensation if you visit partners we recommend").
+_DISCLOSURE = re.compile(
+    r"\b(?:this (?:article|post|page) contains|dieser (?:artikel|beitrag) enthält|"
+    r"bei den (?:verlinkungen|links) handelt es sich um)\b.{0,40}\b(?:affiliate|werb|provision|sponsored)"
+    r"|\bwe may (?:receive|earn) (?:a )?(?:compensation|commission)\b|\badvertiser disclosure\b",
+    re.IGNORECASE,
+)
 _SOURCE_LINE = re.compile(
     r"^(?:source|sources|quelle|quellen|источник|źródło|fuente|fonte)\s*:\s*(.{2,300})$",
     re.IGNORECASE,
@@ -207,6 +215,7 @@ def clean_paragraphs(
         and not (len(p) < 250 and inline_related.match(p))
         and not (len(p) < 160 and _PROMO_ANYWHERE.match(p))
         and not (len(p) < 300 and _APPEAL.search(p))
+        and not (len(p) < 400 and _DISCLOSURE.search(p))
     ]
     tail = max(0, len(kept) - 3)
     kept = kept[:tail] + [
