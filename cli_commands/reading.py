@@ -11,7 +11,9 @@ import click
 
 from scraper.errors import ScraperError, UsageError
 
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, db_option, error, errors_to_exit, lookup, open_archive
+from .common import (
+    EXIT_FAILED, EXIT_OK, EXIT_USAGE, FiniteFloat, db_option, error, errors_to_exit, lookup, open_archive,
+)
 
 
 @click.command("extract")
@@ -153,12 +155,14 @@ def show(url: str, db_path: str) -> None:
 @click.argument("dataset_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object for machines.")
 @click.option("--misses", is_flag=True, help="List per-page misses.")
-def eval_cmd(dataset_dir: str, as_json: bool, misses: bool) -> None:
+@click.option("--fetched-after", "fetched_after", type=FiniteFloat(0), default=None, metavar="HOURS",
+              help="Dates sets: also score ours as fetched HOURS after the start of each page's day.")
+def eval_cmd(dataset_dir: str, as_json: bool, misses: bool, fetched_after: float | None) -> None:
     """Score the extractor on a dataset (../shared/eval/body or dates) beside trafilatura/htmldate."""
     from scraper.research.evaluate import evaluate_dir, format_report
 
     with errors_to_exit():
-        report = evaluate_dir(Path(dataset_dir), misses=misses)
+        report = evaluate_dir(Path(dataset_dir), misses=misses, fetched_after=fetched_after)
         click.echo(json.dumps(report, ensure_ascii=False) if as_json else format_report(report, misses))
 
 

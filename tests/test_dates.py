@@ -746,3 +746,14 @@ def test_htmldates_reading_of_a_slashed_date_needs_the_pages_language(lang: str,
 @pytest.mark.parametrize("text", ["٩ رجب ١٤٤١ هـ", "۱۴ اسفند ۱۳۹۸"])
 def test_hijri_and_solar_hijri_dates_are_no_gregorian_days(text: str) -> None:
     assert find_text_dates(text) == []
+
+
+# A fresh fetch (an hourly crawl) sees the story's date line on the render day. In the headline's
+# own block it is the story's ("<div><div>05.02.2020 - Redaktion …</div><h1>…"), as in a story
+# block; a bar of its own above the headline is still read as the site's clock (test above).
+@pytest.mark.parametrize("fetched", ["2020-02-05T09:00:00Z", "2020-02-06T08:00:00Z", "2024-01-01T00:00:00Z"])
+def test_a_date_line_in_the_headlines_block_counts_on_the_fetch_day(fetched: str) -> None:
+    body = ("<div><div class='timedata'>05.02.2020 - Redaktion: Eberhard Fuhr</div>"
+            f"<h1>Faire Lieferketten</h1><p>{'Text. ' * 40}</p></div>")
+    found = find_dates(page("", body), None, fetched_at=fetched)
+    assert (found.published, found.date_source) == ("2020-02-05", "dateline")

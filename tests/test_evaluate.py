@@ -127,3 +127,12 @@ def test_not_a_dataset_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "truth.json").write_text("{broken", encoding="utf-8")
     with pytest.raises(UsageError, match="not valid JSON"):
         evaluate_dir(tmp_path)
+
+
+def test_dates_set_scored_as_fetched_fresh(dates_set: Path) -> None:
+    # Fetched the day after each page's publication day: the same answers as an old fetch here
+    # (a dateline under the headline is the page's own), scored as their own tool.
+    report = evaluate_dir(dates_set, baselines=False, fetched_after=30)
+    fresh, ours = report["tools"]["ours_fetched_fresh"], report["tools"]["ours"]
+    assert (fresh["accuracy"], fresh["coverage"]) == (ours["accuracy"], ours["coverage"])
+    assert "ours_fetched_fresh" in format_report(report, misses=False)

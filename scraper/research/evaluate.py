@@ -44,6 +44,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -140,10 +141,10 @@ def _ratio(num: int, den: int) -> float:
     return round(num / den, 4) if den else 0.0
 
 
-def _ours(raw: bytes, url: str) -> Any:
+def _ours(raw: bytes, url: str, fetched_at: str | None = None) -> Any:
     from scraper.extractor.article import extract
 
-    return extract(raw, url)
+    return extract(raw, url, fetched_at=fetched_at)
 
 
 def _trafilatura(raw: bytes, url: str) -> Any:
@@ -227,29 +228,43 @@ def _body_miss(row: dict[str, Any], truth: dict[str, dict[str, Any]]) -> dict[st
     return {"file": row["file"], "missed": row["missed"], "leaked": row["leaked"], **wrong}
 
 
-def _date_tools(baselines: bool) -> dict[str, Callable[[bytes, str], str | None]]:
-    tools: dict[str, Callable[[bytes, str], str | None]] = {
-        "ours": lambda raw, url: _ours(raw, url).published,
-        "ours_date_only": _date_only,
+_DateTool = Callable[[bytes, str, dict[str, Any]], "str | None"]  # (page bytes, URL, truth entry)
+
+
+def _fetched_after(entry: dict[str, Any], hours: float) -> str:
+    """The fetch instant ``hours`` after the start (UTC) of the page's true publication day."""
+    start = datetime.fromisoformat(entry["date"]).replace(tzinfo=timezone.utc)
+    return (start + timedelta(hours=hours)).isoformat()
+
+
+def _date_tools(baselines: bool, fetched_after: float | None = None) -> dict[str, _DateTool]:
+    tools: dict[str, _DateTool] = {
+        "ours": lambda raw, url, entry: _ours(raw, url).published,
+        "ours_date_only": lambda raw, url, entry: _date_only(raw, url),
     }
+    if fetched_after is not None:
+        # As a crawl sees a fresh page: the fetch day is near the publication day, where a
+        # date is harder to tell from the page's "today" line.
+        tools["ours_fetched_fresh"] = lambda raw, url, entry: _ours(
+            raw, url, _fetched_after(entry, fetched_after)).published
     if baselines:
         from htmldate import find_date
 
-        tools["htmldate"] = lambda raw, url: find_date(raw, url=url, original_date=True)
-        tools["trafilatura"] = lambda raw, url: _trafilatura(raw, url).date
+        tools["htmldate"] = lambda raw, url, entry: find_date(raw, url=url, original_date=True)
+        tools["trafilatura"] = lambda raw, url, entry: _trafilatura(raw, url).date
     return tools
 
 
 def _evaluate_dates(path: Path, truth: dict[str, dict[str, Any]], misses: bool,
-                    baselines: bool) -> dict[str, Any]:
-    tools = _date_tools(baselines)
+                    baselines: bool, fetched_after: float | None = None) -> dict[str, Any]:
+    tools = _date_tools(baselines, fetched_after)
     answers: dict[str, list[str | None]] = {name: [] for name in tools}
     millis: dict[str, float] = {name: 0.0 for name in tools}
     entries = list(truth.items())
     for url, entry in entries:
         raw = _raw(path, entry)
         for name, tool in tools.items():
-            got, ms = _timed(partial(tool, raw, url), name)
+            got, ms = _timed(partial(tool, raw, url, entry), name)
             answers[name].append(_day(got))
             millis[name] += ms
     expected = [entry["date"] for _, entry in entries]
@@ -271,13 +286,16 @@ def _evaluate_dates(path: Path, truth: dict[str, dict[str, Any]], misses: bool,
     return report
 
 
-def evaluate_dir(path: Path, *, misses: bool = False, baselines: bool = True) -> dict[str, Any]:
+def evaluate_dir(path: Path, *, misses: bool = False, baselines: bool = True,
+                 fetched_after: float | None = None) -> dict[str, Any]:
     """Evaluate the extractor on one dataset folder; see the module docstring for the scores.
 
     Args:
         path: a folder with ``truth.json`` and ``pages/``.
         misses: also list the pages we got wrong (for humans).
         baselines: also run trafilatura (and htmldate on dates sets) for comparison.
+        fetched_after: on a dates set, also score ours as if each page had been fetched this
+            many hours after the start of its publication day (tool ``ours_fetched_fresh``).
 
     Returns:
         A JSON-ready dict: ``kind``, ``pages``, ``tools`` (scores per tool), maybe ``misses``.
@@ -288,7 +306,7 @@ def evaluate_dir(path: Path, *, misses: bool = False, baselines: bool = True) ->
     kind, truth = _load(Path(path))
     if kind == "body":
         return _evaluate_body(Path(path), truth, misses, baselines)
-    return _evaluate_dates(Path(path), truth, misses, baselines)
+    return _evaluate_dates(Path(path), truth, misses, baselines, fetched_after)
 
 
 _BODY_COLUMNS = ("precision", "recall", "f1", "accuracy", "headline_match", "date_match",
@@ -300,10 +318,11 @@ def format_report(report: dict[str, Any], misses: bool) -> str:
     """A plain-text table of ``report`` (one column per tool), with misses if asked."""
     columns = _BODY_COLUMNS if report["kind"] == "body" else _DATE_COLUMNS
     tools = list(report["tools"])
+    width = max(16, *(len(t) + 2 for t in tools))
     lines = [f"{report['kind']} set: {report['path']} ({report['pages']} pages)",
-             f"{'':16}" + "".join(f"{t:>16}" for t in tools)]
+             f"{'':16}" + "".join(f"{t:>{width}}" for t in tools)]
     for column in columns:
-        cells = "".join(f"{report['tools'][t].get(column, ''):>16}" for t in tools)
+        cells = "".join(f"{report['tools'][t].get(column, ''):>{width}}" for t in tools)
         lines.append(f"{column:16}{cells}")
     if report["kind"] == "body":
         ours = report["tools"]["ours"]

@@ -188,7 +188,7 @@ class _Page:
         return [("time", s) for s in self.plausible(times)] + [
             ("dateline", s)
             for s in self.plausible(
-                datelines(prior, following, self.story, self.latest - timedelta(days=1))
+                datelines(prior, following, self.story, self.latest - timedelta(days=1), self.headline)
             )
         ]
 

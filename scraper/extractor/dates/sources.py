@@ -278,16 +278,17 @@ class _Before:
     story: lxml_html.HtmlElement | None  # the article block around the headline
     render_day: date  # the fetch day: a masthead shows it
     adjacent: bool  # the line directly above the headline (a kicker/date line)
+    header: lxml_html.HtmlElement | None = None  # the headline's own parent block
 
     def accepts(self, line: Line, stamp: Stamp, labelled: bool) -> bool:
         if ANY_WEEKDAY_RE.search(line.text[:stamp.start]) or WEEKDAY_RE.match(line.text):
             return False  # "[Brand] Saturday, Feb 22, 2025": the masthead "today" line
         if labelled:
             return True
-        if abs((stamp.day - self.render_day).days) <= 1:
-            return False  # unlabelled and on the render day: a site clock
         in_story = self.story is not None and any(
             node is self.story for node in line.element.iterancestors())
+        if not (in_story or self._beside_headline(line)) and abs((stamp.day - self.render_day).days) <= 1:
+            return False  # unlabelled, away from the story and on the render day: a site clock
         if in_story:
             # Inside the story's block: a short line, or a meta line opening with the date.
             return len(line.text) <= 80 or stamp.start <= 1
@@ -296,11 +297,19 @@ class _Before:
         return self.adjacent and stamp.start <= 1 and len(line.text) <= 80
 
 
+    def _beside_headline(self, line: Line) -> bool:
+        """The line sits in the headline's own block (its date line, not the page's)."""
+        header = self.header
+        if header is None or header.tag in ("body", "html", "main"):
+            return False
+        return any(node is header for node in line.element.iterancestors())
+
+
 _BODY_DEPTH = 3  # body paragraphs after which a dateline is no longer looked for
 
 
-def datelines(prior: list[Line], following: list[Line],
-              story: lxml_html.HtmlElement | None, render_day: date) -> list[Stamp]:
+def datelines(prior: list[Line], following: list[Line], story: lxml_html.HtmlElement | None,
+              render_day: date, headline: lxml_html.HtmlElement | None = None) -> list[Stamp]:
     stamps: list[Stamp] = []
     paragraphs = 0
     for line in following:
@@ -312,7 +321,8 @@ def datelines(prior: list[Line], following: list[Line],
         stamps.extend(found)
         paragraphs += len(line.text) > 160
     for index, line in enumerate(reversed(prior)):
-        stamps.extend(_dateline_stamps(line, _Before(story, render_day, adjacent=index == 0)))
+        header = headline.getparent() if headline is not None else None
+        stamps.extend(_dateline_stamps(line, _Before(story, render_day, adjacent=index == 0, header=header)))
     return stamps
 
 
