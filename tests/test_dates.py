@@ -757,3 +757,23 @@ def test_a_date_line_in_the_headlines_block_counts_on_the_fetch_day(fetched: str
             f"<h1>Faire Lieferketten</h1><p>{'Text. ' * 40}</p></div>")
     found = find_dates(page("", body), None, fetched_at=fetched)
     assert (found.published, found.date_source) == ("2020-02-05", "dateline")
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("04.02.2022 | 13:10 Uhr | Uta Helkenberg", "2022-02-04T13:10:00"),  # a meta line: date, time, author
+    ("04.02.2022 | 13:10 Uhr", None),  # a bare clock on the fetch day
+])
+def test_a_meta_line_right_above_the_headline_counts_on_the_fetch_day(line: str, expected: str | None) -> None:
+    body = (f"<div class='top'><p>Aktuelle Meldungen</p><p>{line}</p></div>"
+            f"<div><h1>Stellungnahme zum Pilotjahr</h1><p>{'Text der Meldung. ' * 30}</p></div>")
+    assert find_dates(page("", body), None, fetched_at="2022-02-04T20:00:00Z").published == expected
+
+
+def test_a_day_the_story_writes_under_the_headline_confirms_script_data_on_the_fetch_day() -> None:
+    # No date by the headline; the story's last line writes the day the page's script data names.
+    script = ('<script id="__NEXT_DATA__" type="application/json">'
+              '{"props":{"article":{"publishedAt":"2015-12-14T10:00:00Z"}}}</script>')
+    body = ("<h1>Eine Arduino-Wand für den Roboter</h1>" + f"<p>{'Ein langer Absatz über Roboter. ' * 12}</p>" * 4
+            + "<p>Heiner, 14.12.2015</p>" + script)
+    found = find_dates(page("", body), None, fetched_at="2015-12-15T06:00:00Z")
+    assert (found.published or "")[:10] == "2015-12-14"

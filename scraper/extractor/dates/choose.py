@@ -244,6 +244,8 @@ class _Page:
         else:
             body = self.tree.find(".//body")
             lines = page_lines(body if body is not None else self.tree, 300)
+        # Under a headline, a date on the render day is the story's (site clocks sit above it).
+        clock_day = None if self.headline is not None else self.latest - timedelta(days=1)
         days: dict[date, str] = {}
         for line in lines:
             if line.excluded:
@@ -255,7 +257,7 @@ class _Page:
                 if stamp is not None:
                     days.setdefault(stamp.day, "time")
             for stamp in written_dates(line.text):
-                if not masthead_like(line.text, stamp, self.latest - timedelta(days=1)):
+                if not masthead_like(line.text, stamp, clock_day):
                     days.setdefault(stamp.day, "dateline")
         for stamp in written_dates(page_title(self.tree)):
             days.setdefault(stamp.day, "dateline")

@@ -271,6 +271,10 @@ def _own_element(line: Line, stamp: Stamp) -> bool:
     return False
 
 
+_TIME_WORDS = re.compile(r"\b(?:uhr|h|am|pm|a\.m\.|p\.m\.|utc|gmt|[a-z]{2,4}t|msk)\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
 @dataclass(frozen=True, slots=True)
 class _Before:
     """Judges a date written above the headline, where mastheads and site clocks live."""
@@ -287,7 +291,8 @@ class _Before:
             return True
         in_story = self.story is not None and any(
             node is self.story for node in line.element.iterancestors())
-        if not (in_story or self._beside_headline(line)) and abs((stamp.day - self.render_day).days) <= 1:
+        if abs((stamp.day - self.render_day).days) <= 1 and not (
+                in_story or self._beside_headline(line) or self._meta_line(line, stamp)):
             return False  # unlabelled, away from the story and on the render day: a site clock
         if in_story:
             # Inside the story's block: a short line, or a meta line opening with the date.
@@ -296,6 +301,12 @@ class _Before:
         # Bundesliga"); a brand before it ("Степные вести 22 февраля 2025") is a masthead.
         return self.adjacent and stamp.start <= 1 and len(line.text) <= 80
 
+
+    def _meta_line(self, line: Line, stamp: Stamp) -> bool:
+        """Right above the headline, the date opening a line that names more than a time
+        ("04.02.2022 | 13:10 Uhr | Uta Helkenberg"): a story's meta line, not a bare clock."""
+        rest = _TIME_WORDS.sub(" ", line.text[stamp.end:])
+        return self.adjacent and stamp.start <= 1 and len(line.text) <= 80 and _WORD.search(rest) is not None
 
     def _beside_headline(self, line: Line) -> bool:
         """The line sits in the headline's own block (its date line, not the page's)."""

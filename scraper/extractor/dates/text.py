@@ -305,11 +305,15 @@ def time_value(attribute: str, text: str) -> str:
     return written[0].iso
 
 
-def masthead_like(text: str, stamp: Stamp, render_day: date) -> bool:
-    """A weekday-led date line, or an unlabelled date on the render day: a "today" stamp."""
+def masthead_like(text: str, stamp: Stamp, render_day: date | None) -> bool:
+    """A weekday-led date line, or an unlabelled date on the render day: a "today" stamp.
+
+    ``render_day`` None: the weekday test alone (lines under the headline, where site
+    clocks do not sit).
+    """
     if ANY_WEEKDAY_RE.search(text[:stamp.start]) or WEEKDAY_RE.match(text):
         return True
-    return abs((stamp.day - render_day).days) <= 1
+    return render_day is not None and abs((stamp.day - render_day).days) <= 1
 
 
 def _instant(stamp: Stamp) -> datetime | None:
