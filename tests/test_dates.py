@@ -777,3 +777,13 @@ def test_a_day_the_story_writes_under_the_headline_confirms_script_data_on_the_f
             + "<p>Heiner, 14.12.2015</p>" + script)
     found = find_dates(page("", body), None, fetched_at="2015-12-15T06:00:00Z")
     assert (found.published or "")[:10] == "2015-12-14"
+
+
+def test_a_date_meta_the_dateline_shows_settles_a_disagreement_on_the_fetch_day() -> None:
+    # JSON-LD names the day before (a draft's date); the "date" meta and the dateline name the
+    # day the page was fetched on. The printed day wins, however fresh the fetch.
+    head = ('<script type="application/ld+json">{"@type":"NewsArticle","datePublished":'
+            '"2023-11-06T18:19:00+01:00"}</script><meta name="date" content="2023-11-07T07:30:00+01:00">')
+    body = f"<article><h1>Waffen aus Deutschland</h1><p>07.11.2023, 07:30 Uhr</p>{FILLER}</article>"
+    for fetched in ("2023-11-07T12:00:00Z", "2024-05-01T12:00:00Z"):
+        assert find_dates(page(head, body), None, fetched_at=fetched).published == "2023-11-07T07:30:00+01:00"

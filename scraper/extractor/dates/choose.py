@@ -169,13 +169,14 @@ class _Page:
         meta = self.plausible(meta_dates(self.tree, PUBLISHED_META))
         return [("jsonld", s) for s in jsonld] + [("meta", s) for s in meta]
 
-    def weak_meta(self) -> list[tuple[str, Stamp]]:
-        """Generic ``date`` metas, unless on the fetch day (a render stamp)."""
+    def weak_meta(self, shown: date | None = None) -> list[tuple[str, Stamp]]:
+        """Generic ``date`` metas, unless on the fetch day (a render stamp) and not the day
+        ``shown`` by the dateline."""
         render_day = self.latest - timedelta(days=1)
         return [
             ("meta", s)
             for s in self.plausible(meta_dates(self.tree, WEAK_META))
-            if abs((s.day - render_day).days) > 1
+            if abs((s.day - render_day).days) > 1 or s.day == shown
         ]
 
     @cached_property
@@ -286,11 +287,11 @@ def _machine_choice(page: _Page) -> list[tuple[str, Stamp]]:
     candidates = page.machine()
     if not candidates:
         return []
-    candidates += page.weak_meta()
+    shown = [s for src, s in page.visible if src == "dateline"]
+    candidates += page.weak_meta(shown[0].day if shown else None)
     if len({stamp.day for _, stamp in candidates}) > 1:
         # Machine sources disagree (a republished or re-dated story): the one that
         # matches the date printed for readers wins.
-        shown = [s for src, s in page.visible if src == "dateline"]
         agreeing = [c for c in candidates if shown and c[1].day == shown[0].day]
         return agreeing + candidates
     first = candidates[0][1]
