@@ -169,15 +169,19 @@ class _Page:
         meta = self.plausible(meta_dates(self.tree, PUBLISHED_META))
         return [("jsonld", s) for s in jsonld] + [("meta", s) for s in meta]
 
-    def weak_meta(self, shown: date | None = None) -> list[tuple[str, Stamp]]:
-        """Generic ``date`` metas, unless on the fetch day (a render stamp) and not the day
-        ``shown`` by the dateline."""
+    def weak_meta(self, near_fetch: bool = False) -> list[tuple[str, Stamp]]:
+        """Generic ``date`` metas, unless on the fetch day (a render stamp); ``near_fetch``:
+        only those on the fetch day."""
         render_day = self.latest - timedelta(days=1)
         return [
             ("meta", s)
             for s in self.plausible(meta_dates(self.tree, WEAK_META))
-            if abs((s.day - render_day).days) > 1 or s.day == shown
+            if (abs((s.day - render_day).days) > 1) != near_fetch
         ]
+
+    def shown_day(self) -> date | None:
+        """The day of the first dateline printed by the headline, if any."""
+        return next((s.day for src, s in self.visible if src == "dateline"), None)
 
     @cached_property
     def visible(self) -> list[tuple[str, Stamp]]:
@@ -287,12 +291,15 @@ def _machine_choice(page: _Page) -> list[tuple[str, Stamp]]:
     candidates = page.machine()
     if not candidates:
         return []
-    shown = [s for src, s in page.visible if src == "dateline"]
-    candidates += page.weak_meta(shown[0].day if shown else None)
+    candidates += page.weak_meta()
+    held = page.weak_meta(near_fetch=True)
+    if held:  # a date meta on the fetch day counts when the dateline shows the same day
+        candidates += [c for c in held if c[1].day == page.shown_day()]
     if len({stamp.day for _, stamp in candidates}) > 1:
         # Machine sources disagree (a republished or re-dated story): the one that
         # matches the date printed for readers wins.
-        agreeing = [c for c in candidates if shown and c[1].day == shown[0].day]
+        shown = page.shown_day()
+        agreeing = [c for c in candidates if c[1].day == shown]
         return agreeing + candidates
     first = candidates[0][1]
     if "T" in first.iso and first.iso in {s.iso for s in page.machine_modified}:
