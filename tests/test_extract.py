@@ -451,6 +451,7 @@ def test_inline_newsletter_and_app_boxes_leave_the_body(promo: str) -> None:
 @pytest.mark.parametrize("credit", [
     "Foto: MDR/Bernd Cramer", "© Oli Scarff/Getty Images", "Image credit: www.apple.com/in/",
     "AFP / MARCO BERTORELLO", "Getty Images",
+    "Inhaltsverzeichnis", "Table of contents",  # a table of contents' label (two dev sites)
 ])
 def test_photo_credit_lines_leave_the_body(credit: str) -> None:
     paras = [PARAS[0], credit, PARAS[1], PARAS[2]]

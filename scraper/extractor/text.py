@@ -134,7 +134,9 @@ def in_boilerplate(node: lxml_html.HtmlElement, include_self: bool = False) -> b
 _JUNK_LINE = re.compile(
     r"^(?:\d{1,2}:\d{2}(?:\s*/\s*\d{1,2}:\d{2})?|close|schließen|закрыть|[×✕✖x]|newsletter|advertisement|"
     r"anzeige|реклама|share|share this(?: article)?|tweet|print|e-?mail|related articles|related|"
-    r"skip to (?:main )?content|cookies?)$",
+    r"skip to (?:main )?content|cookies?|"
+    # a table of contents' label left once its links are gone
+    r"inhaltsverzeichnis|table of contents|contents|содержание|sommaire|índice|indice|spis treści)$",
     re.IGNORECASE,
 )
 # A photo credit left alone on a line once its caption and image are gone.
