@@ -724,6 +724,7 @@ def test_rdfa_dublin_core_date_marks_the_published_date() -> None:
     ("Publiceret 4. marts 2020", "2020-03-04"),  # Danish
     ("Publisert 4. desember 2020", "2020-12-04"),  # Norwegian
     ("نشر في ١٥ مارس ٢٠٢٠ - ١٦:٥٢", "2020-03-15T16:52:00"),  # Arabic-Indic digits
+    ("입력 2020. 3. 4. 오후 4:52", "2020-03-04T16:52:00"),  # Korean: spaced, "오후" is pm
 ])
 def test_more_month_names(line: str, expected: str) -> None:
     body = f"<h1>A headline here</h1><div>{line}</div><p>{'Text. ' * 40}</p>"

@@ -55,7 +55,7 @@ _Y = r"(?P<year>(?:19|20)\d{2})"
 _D = r"(?P<day>[0-3]?\d)"
 _TIME_OF_DAY = (
     r"(?:\s*(?:,|\||-|–|—|/|um|at|à|a las|alle|в|o)?\s*"
-    r"(?P<hour>[0-2]?\d)[:.h](?P<minute>[0-5]\d)(?::[0-5]\d)?\s*(?P<ampm>[ap]\.?m\.?)?(?![\d.:]))"
+    r"(?P<kampm>오전|오후)?\s*(?P<hour>[0-2]?\d)[:.h](?P<minute>[0-5]\d)(?::[0-5]\d)?\s*(?P<ampm>[ap]\.?m\.?)?(?![\d.:]))"
 )
 _TIME = _TIME_OF_DAY + "?"
 _TEXT_PATTERNS = (
@@ -66,6 +66,8 @@ _TEXT_PATTERNS = (
     re.compile(rf"(?<!\w){_M}\s+{_D}(?:st|nd|rd|th)?,?\s+{_Y}(?!\d){_TIME}", re.IGNORECASE),
     # 2019 жылғы 15 қазан (Kazakh: the year first, then day and month)
     re.compile(rf"(?<!\d){_Y}\s*(?:жылғы|жылы|ж\.)\s*{_D}\s*{_M}(?!\w){_TIME}", re.IGNORECASE),
+    # 2019. 10. 15. (Korean: spaced, with a dot after each part; "오후 4:52" is 4:52 pm)
+    re.compile(rf"(?<![\d.]){_Y}\.\s+(?P<month>[01]?\d)\.\s+{_D}\.?(?!\d){_TIME}"),
     # 2019年10月15日 / 2019년 10월 15일 (Chinese, Japanese, Korean)
     re.compile(rf"(?<!\d){_Y}\s*[年년]\s*(?P<month>[01]?\d)\s*[月월]\s*{_D}\s*[日일]{_TIME}"),
     # 15.10.2019 / 15. 10. 2019 (day first: the dotted form is never month-first)
@@ -146,7 +148,8 @@ def _hour24(match: re.Match[str]) -> int | None:
     if match.group("hour") is None:
         return None
     hour = int(match.group("hour"))
-    ampm = (match.group("ampm") or "").lower().replace(".", "")
+    ampm = (match.group("ampm") or "").lower().replace(".", "") or {"오전": "am", "오후": "pm"}.get(
+        match.group("kampm") or "", "")
     if ampm == "pm" and hour < 12:
         hour += 12
     elif ampm == "am" and hour == 12:
