@@ -170,7 +170,8 @@ _PROMO_ANYWHERE = re.compile(
 # Appeals set inside the story: newsletter and messenger-channel sign-ups, paywall and
 # support prompts ("Pour lire la suite", "Cancela cuando quieras", "keine Bezahlschranke").
 _APPEAL = re.compile(
-    r"\bnewsletter\b.{0,60}\b(?:anmelden|abonnieren|sign up|subscribe|inscri\w*|suscr\w*)\b|\bnewsletter\b.{0,40}\ban[.!]*$"
+    r"\bnewsletter\b.{0,60}\b(?:anmelden|abonnieren|sign up|subscribe|inscri\w*|suscr\w*)\b"
+    r"|\bnewsletter\b.{0,40}\ban[.!]*$"
     r"|\b(?:canal|channel|kanal)\s+(?:de|on|auf|in)\s+(?:telegram|whatsapp)\b.{0,80}"
     r"\b(?:únete|unete|join|folge|abonniere|suscríbete|síguenos|follow)\b"
     r"|^pour (?:lire la suite|accéder en illimité)|\bto continue reading\b|\balready a subscriber\b"

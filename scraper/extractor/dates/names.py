@@ -45,7 +45,8 @@ MONTHS: dict[int, tuple[str, ...]] = {
          "ноябрь", "ноября", "ноя", "нояб", "листопад", "листопада", "қараша", "kasım", "noiembrie"),
     12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic",
          "dicembre", "dezembro", "grudzień", "grudnia", "gru", "декабрь", "декабря", "дек",
-         "грудень", "грудня", "желтоқсан", "aralık", "prosinec", "prosince", "decembrie", "desember", "disember"),
+         "грудень", "грудня", "желтоқсан", "aralık", "prosinec", "prosince", "decembrie", "desember",
+         "disember"),
 }
 ARABIC_MONTHS: dict[int, tuple[str, ...]] = {
     1: ("يناير", "كانون الثاني", "جانفي"),

@@ -52,8 +52,8 @@ _LABEL = re.compile(
     r"жарияланды)\W{0,3}(?:\w+\W{1,3}){0,2}$",
     re.IGNORECASE,
 )
-# Other kinds of work that may be the page's main entity (a how-to, a recipe, a video page).
-# RDFa's Dublin Core terms count too (``property="dc:date dc:created"``, as CMSs such as Drupal write).
+# Class, itemprop and property words that mark the published date; RDFa's Dublin Core terms
+# count too (``property="dc:date dc:created"``, as CMSs such as Drupal write).
 _PUBLISHED_MARK = re.compile(r"published|pubdate|datepublished|entry-date|post-date|datecreated|"
                              r"\bdc(?:terms)?:(?:date|created|issued)\b", re.IGNORECASE)
 _MODIFIED_MARK = re.compile(r"modified|updated|datemodified", re.IGNORECASE)
@@ -271,7 +271,8 @@ def _own_element(line: Line, stamp: Stamp) -> bool:
     return False
 
 
-_TIME_WORDS = re.compile(r"\b(?:uhr|h|am|pm|a\.m\.|p\.m\.|utc|gmt|[a-z]{2,4}t|msk)\b", re.IGNORECASE)
+# Words of a time of day ("13:10 Uhr", "4:52 pm", "EST"): a clock line may carry them.
+_TIME_WORDS = re.compile(r"\b(?:uhr|h|am|pm|a\.m\.|p\.m\.|utc|gmt|msk|(?-i:[A-Z]{1,3}T))\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -300,7 +301,6 @@ class _Before:
         # Right above the headline, a line opening with the date ("02.02.2022 10:16 Uhr -
         # Bundesliga"); a brand before it ("Степные вести 22 февраля 2025") is a masthead.
         return self.adjacent and stamp.start <= 1 and len(line.text) <= 80
-
 
     def _meta_line(self, line: Line, stamp: Stamp) -> bool:
         """Right above the headline, the date opening a line that names more than a time
