@@ -438,14 +438,18 @@ def test_without_h1_the_title_part_a_heading_repeats_is_the_headline(headings: s
 def test_inline_newsletter_and_app_boxes_leave_the_body(promo: str) -> None:
     more = [f"{p} It went on like that for a while." for p in PARAS]
     paras = [PARAS[0], promo, PARAS[1], PARAS[2], *more]  # set inline, not among the last lines
-    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
-            + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>")
-    body = extract(html, "https://news.example.com/bridge").body
+    body = bridge_body(paras)
     assert promo not in body and PARAS[2] in body
     # the same words inside a sentence of the story stay
     story = f"Readers who sign up for the newsletter get it on Mondays, {PARAS[0]}"
-    kept = html.replace(f"<p>{promo}</p>", f"<p>{story}</p>")
-    assert story in extract(kept, "https://news.example.com/bridge").body
+    assert story in bridge_body([story if p == promo else p for p in paras])
+
+
+def bridge_body(paras: list[str]) -> str:
+    """The body extracted from a small story page of ``paras`` under the headline "Bridge opens"."""
+    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
+            + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>")
+    return extract(html, "https://news.example.com/bridge").body
 
 
 @pytest.mark.parametrize("credit", [
@@ -455,9 +459,7 @@ def test_inline_newsletter_and_app_boxes_leave_the_body(promo: str) -> None:
 ])
 def test_photo_credit_lines_leave_the_body(credit: str) -> None:
     paras = [PARAS[0], credit, PARAS[1], PARAS[2]]
-    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
-            + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>")
-    body = extract(html, "https://news.example.com/bridge").body
+    body = bridge_body(paras)
     assert credit not in body and PARAS[1] in body
 
 
@@ -472,9 +474,7 @@ def test_photo_credit_lines_leave_the_body(credit: str) -> None:
 ])
 def test_captions_with_a_credit_and_rights_notices_leave_the_body(line: str) -> None:
     paras = [PARAS[0], PARAS[1], line, PARAS[2]]
-    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
-            + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>")
-    body = extract(html, "https://news.example.com/bridge").body
+    body = bridge_body(paras)
     assert line not in body and PARAS[2] in body
 
 
@@ -483,9 +483,7 @@ def test_captions_with_a_credit_and_rights_notices_leave_the_body(line: str) -> 
     "© is the sign the court looked at first, and the judge asked the label to explain its use on the sleeve.",
 ])
 def test_rights_words_in_a_sentence_of_the_story_stay(line: str) -> None:
-    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
-            f"<p>{PARAS[0]}</p><p>{line}</p><p>{PARAS[1]}</p><p>{PARAS[2]}</p></body></html>")
-    assert line in extract(html, "https://news.example.com/bridge").body
+    assert line in bridge_body([PARAS[0], line, PARAS[1], PARAS[2]])
 
 
 # Five dev sites: newsletter, messenger-channel, paywall and support appeals set inside the story.
@@ -499,9 +497,7 @@ def test_rights_words_in_a_sentence_of_the_story_stay(line: str) -> None:
 ])
 def test_appeals_inside_the_story_leave_the_body(line: str) -> None:
     paras = [PARAS[0], PARAS[1], line, PARAS[2]]
-    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
-            + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>")
-    body = extract(html, "https://news.example.com/bridge").body
+    body = bridge_body(paras)
     assert line not in body and PARAS[2] in body
 
 
@@ -514,9 +510,7 @@ def test_appeals_inside_the_story_leave_the_body(line: str) -> None:
 ])
 def test_affiliate_disclosures_leave_the_body(line: str) -> None:
     paras = [PARAS[0], line, PARAS[1], PARAS[2]]
-    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
-            + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>")
-    body = extract(html, "https://news.example.com/bridge").body
+    body = bridge_body(paras)
     assert line not in body and PARAS[1] in body
 
 
@@ -529,16 +523,12 @@ def test_affiliate_disclosures_leave_the_body(line: str) -> None:
     "Regulators say the site's affiliate links earned it millions, and the case goes to court in March.",
 ])
 def test_the_same_words_in_a_sentence_of_the_story_stay(line: str) -> None:
-    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
-            f"<p>{PARAS[0]}</p><p>{line}</p><p>{PARAS[1]}</p><p>{PARAS[2]}</p></body></html>")
-    assert line in extract(html, "https://news.example.com/bridge").body
+    assert line in bridge_body([PARAS[0], line, PARAS[1], PARAS[2]])
 
 
 def test_a_line_naming_agencies_in_a_sentence_stays() -> None:
     line = "Photo agencies such as AFP and Getty Images were at the opening, the mayor said."
-    html = ("<html lang='en'><head><title>Bridge opens</title></head><body><h1>Bridge opens</h1>"
-            f"<p>{PARAS[0]}</p><p>{line}</p><p>{PARAS[1]}</p><p>{PARAS[2]}</p></body></html>")
-    assert line in extract(html, "https://news.example.com/bridge").body
+    assert line in bridge_body([PARAS[0], line, PARAS[1], PARAS[2]])
 
 
 # -- the fixture site's ground truth -------------------------------------------------------------
