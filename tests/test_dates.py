@@ -725,10 +725,33 @@ def test_rdfa_dublin_core_date_marks_the_published_date() -> None:
     ("Publisert 4. desember 2020", "2020-12-04"),  # Norwegian
     ("نشر في ١٥ مارس ٢٠٢٠ - ١٦:٥٢", "2020-03-15T16:52:00"),  # Arabic-Indic digits
     ("입력 2020. 3. 4. 오후 4:52", "2020-03-04T16:52:00"),  # Korean: spaced, "오후" is pm
+    ("ΤΕΤΑΡΤΗ 4 ΜΑΡΤΙΟΥ 2020", "2020-03-04"),  # Greek capitals, without their accents
+    ("Δημοσίευση: 4 Μαρτίου 2020, 16:52", "2020-03-04T16:52:00"),  # Greek genitive
+    ("2020. márc. 4. 16:52", "2020-03-04T16:52:00"),  # Hungarian: year, month, day
+    ("2020 m. kovo 4 d.", "2020-03-04"),  # Lithuanian
+    ("4. maaliskuuta 2020", "2020-03-04"),  # Finnish
+    ("4. ožujka 2020.", "2020-03-04"),  # Croatian
+    ("Objavljeno 4. marta 2020.", "2020-03-04"),  # Serbian / Bosnian, Latin
+    ("4. марта 2020. у 16:52", "2020-03-04"),  # Serbian, Cyrillic
+    ("Публикувано: 4 април 2020", "2020-04-04"),  # Bulgarian
+    ("4. apríla 2020", "2020-04-04"),  # Slovak
+    ("4 d'abril de 2020", "2020-04-04"),  # Catalan, "d'" before a vowel
+    ("4 de marzo del 2020", "2020-03-04"),  # Spanish, "del" before the year
+    ("Machi 4, 2020", "2020-03-04"),  # Swahili
+    ("Marso 4, 2020", "2020-03-04"),  # Tagalog
+    ("४ मार्च २०२०", "2020-03-04"),  # Hindi, Devanagari digits
+    ("अपडेटेड: 4 मार्च 2020", None),  # ... an update line is still no publication date,
+    ("Actualizat: 4 martie 2020, 16:52", None),  # in Romanian,
+    ("Güncelleme: 04.03.2020 16:52", None),  # Turkish,
+    ("Cập nhật: 04.03.2020 16:52", None),  # Vietnamese
+    ("৪ মার্চ ২০২০", "2020-03-04"),  # Bengali, Bengali digits
+    ("Thứ tư, 4/3/2020, 16:52 (GMT+7)", "2020-03-04T16:52:00"),  # Vietnamese: the weekday settles D/M
+    ("4 listopada 2020", "2020-11-04"),  # Polish November (Croatian October: not read)
 ])
 def test_more_month_names(line: str, expected: str) -> None:
     body = f"<h1>A headline here</h1><div>{line}</div><p>{'Text. ' * 40}</p>"
-    assert find_dates(page("", body), None, fetched_at=FETCHED).published == expected
+    found = find_dates(page("", body), None, fetched_at=FETCHED).published
+    assert (found[:len(expected)] if found and expected else found) == expected
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
@@ -788,3 +811,21 @@ def test_a_date_meta_the_dateline_shows_settles_a_disagreement_on_the_fetch_day(
     body = f"<article><h1>Waffen aus Deutschland</h1><p>07.11.2023, 07:30 Uhr</p>{FILLER}</article>"
     for fetched in ("2023-11-07T12:00:00Z", "2024-05-01T12:00:00Z"):
         assert find_dates(page(head, body), None, fetched_at=fetched).published == "2023-11-07T07:30:00+01:00"
+
+
+@pytest.mark.parametrize("line", [
+    "Updated: 04.03.2020 16:52",
+    "This page was last modified on 4 March 2020, at 19:23.",
+    "page revision: 8, last edited: 4 Mar 2020 15:15",
+])
+def test_a_day_written_only_after_an_update_label_is_no_publication_date(line: str) -> None:
+    # htmldate takes such a day; the edit's day is not the story's, so with nothing else the
+    # page stays undated rather than misdated.
+    body = f"<h1>A headline here</h1><p>{'Text. ' * 40}</p><div class='footer'>{line}</div>"
+    assert find_dates(page("", body), None, fetched_at=FETCHED).published is None
+
+
+def test_a_day_also_written_as_the_publication_date_stays_when_updated_the_same_day() -> None:
+    body = ("<h1>A headline here</h1><div>Published 4 March 2020 09:10 | Updated: 4 March 2020 16:52</div>"
+            f"<p>{'Text. ' * 40}</p>")
+    assert (find_dates(page("", body), None, fetched_at=FETCHED).published or "")[:10] == "2020-03-04"

@@ -5,7 +5,18 @@ Add a language here; the patterns in :mod:`.text` pick its names up.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 __all__ = ["MONTHS", "ARABIC_MONTHS", "WEEKDAYS", "WEEKDAY_NAMES"]
+
+_GREEK = re.compile("[\u0370-\u03ff]")
+
+
+def _unaccented(name: str) -> str:
+    return unicodedata.normalize("NFC", "".join(
+        c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c)))
+
 
 # Month names (and common abbreviations) of the languages we meet, lower-cased.
 # Russian/Ukrainian/Kazakh dates use the genitive ("октября"), so both forms are
@@ -63,29 +74,99 @@ ARABIC_MONTHS: dict[int, tuple[str, ...]] = {
     12: ("ديسمبر", "كانون الأول"),
 }
 
+# More languages, twelve names each, January first (each joins MONTHS below). Croatian
+# "listopad" is October but Polish and Czech November, so Croatian October is left out.
+_MORE_MONTHS: dict[str, tuple[str, ...]] = {
+    "el": ("ιανουαρίου", "φεβρουαρίου", "μαρτίου", "απριλίου", "μαΐου", "ιουνίου", "ιουλίου",
+           "αυγούστου", "σεπτεμβρίου", "οκτωβρίου", "νοεμβρίου", "δεκεμβρίου"),
+    "el, nominative": ("ιανουάριος", "φεβρουάριος", "μάρτιος", "απρίλιος", "μάιος", "ιούνιος", "ιούλιος",
+                       "αύγουστος", "σεπτέμβριος", "οκτώβριος", "νοέμβριος", "δεκέμβριος"),
+    "el, short": ("ιαν", "φεβ", "μαρ", "απρ", "μαΐ", "ιουν", "ιουλ", "αυγ", "σεπ", "οκτ", "νοε", "δεκ"),
+    "hu": ("január", "február", "március", "április", "május", "június", "július", "augusztus",
+           "szeptember", "október", "november", "december"),
+    "hu, short": ("jan", "febr", "márc", "ápr", "máj", "jún", "júl", "aug", "szept", "okt", "nov", "dec"),
+    "fi": ("tammikuuta", "helmikuuta", "maaliskuuta", "huhtikuuta", "toukokuuta", "kesäkuuta",
+           "heinäkuuta", "elokuuta", "syyskuuta", "lokakuuta", "marraskuuta", "joulukuuta"),
+    "et": ("jaanuar", "veebruar", "märts", "aprill", "mai", "juuni", "juuli", "august", "september",
+           "oktoober", "november", "detsember"),
+    "lt": ("sausio", "vasario", "kovo", "balandžio", "gegužės", "birželio", "liepos", "rugpjūčio",
+           "rugsėjo", "spalio", "lapkričio", "gruodžio"),
+    "hr": ("siječnja", "veljače", "ožujka", "travnja", "svibnja", "lipnja", "srpnja", "kolovoza",
+           "rujna", "", "studenoga", "prosinca"),
+    "hr, nominative": ("siječanj", "veljača", "ožujak", "travanj", "svibanj", "lipanj", "srpanj",
+                       "kolovoz", "rujan", "", "studeni", "prosinac"),
+    "sr, bs": ("januar", "februar", "mart", "april", "maj", "jun", "jul", "avgust", "septembar",
+               "oktobar", "novembar", "decembar"),
+    "sr, Cyrillic": ("јануар", "фебруар", "март", "април", "мај", "јун", "јул", "август", "септембар",
+                     "октобар", "новембар", "децембар"),
+    "sr, bs, genitive": ("januara", "februara", "marta", "aprila", "maja", "juna", "jula", "avgusta",
+                         "septembra", "oktobra", "novembra", "decembra"),
+    "sr, Cyrillic genitive": ("јануара", "фебруара", "марта", "априла", "маја", "јуна", "јула", "августа",
+                              "септембра", "октобра", "новембра", "децембра"),
+    "bg": ("януари", "февруари", "март", "април", "май", "юни", "юли", "август", "септември",
+           "октомври", "ноември", "декември"),
+    "sk": ("januára", "februára", "marca", "apríla", "mája", "júna", "júla", "augusta", "septembra",
+           "októbra", "novembra", "decembra"),
+    "sl": ("januar", "februar", "marec", "april", "maj", "junij", "julij", "avgust", "september",
+           "oktober", "november", "december"),
+    "ca": ("gener", "febrer", "març", "abril", "maig", "juny", "juliol", "agost", "setembre",
+           "octubre", "novembre", "desembre"),
+    "gl": ("xaneiro", "febreiro", "marzo", "abril", "maio", "xuño", "xullo", "agosto", "setembro",
+           "outubro", "novembro", "decembro"),
+    "sw": ("januari", "februari", "machi", "aprili", "mei", "juni", "julai", "agosti", "septemba",
+           "oktoba", "novemba", "desemba"),
+    "tl": ("enero", "pebrero", "marso", "abril", "mayo", "hunyo", "hulyo", "agosto", "setyembre",
+           "oktubre", "nobyembre", "disyembre"),
+    "hi": ("जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर",
+           "नवंबर", "दिसंबर"),
+    "hi, variants": ("जनवरी", "फरवरी", "मार्च", "अप्रेल", "मई", "जून", "जुलाई", "अगस्त", "सितम्बर",
+                     "अक्तूबर", "नवम्बर", "दिसम्बर"),
+    "mr": ("जानेवारी", "फेब्रुवारी", "मार्च", "एप्रिल", "मे", "जून", "जुलै", "ऑगस्ट", "सप्टेंबर",
+           "ऑक्टोबर", "नोव्हेंबर", "डिसेंबर"),
+    "bn": ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট", "সেপ্টেম্বর",
+           "অক্টোবর", "নভেম্বর", "ডিসেম্বর"),
+}
+MONTHS = {number: names + tuple(dict.fromkeys(
+    more[number - 1] for more in _MORE_MONTHS.values() if more[number - 1] and more[number - 1] not in names))
+    for number, names in MONTHS.items()}
+
 #: Weekday names by ``date.weekday()`` (Monday is 0), lower-cased.
 WEEKDAY_NAMES: dict[int, tuple[str, ...]] = {
     0: ("monday", "mon", "montag", "lundi", "lunes", "lunedì", "segunda-feira", "maandag", "poniedziałek",
         "понедельник", "понеділок", "дүйсенбі", "måndag", "mandag", "senin", "pazartesi",
-        "الاثنين", "الإثنين"),
+        "الاثنين", "الإثنين",
+        "δευτέρα", "hétfő", "thứ hai", "thứ 2", "सोमवार", "pondělí", "pondelok", "ponedjeljak", "ponedeljak", "luni", "maanantai", "dilluns", "понеделник"),
     1: ("tuesday", "tue", "tues", "dienstag", "mardi", "martes", "martedì", "terça-feira", "dinsdag", "wtorek",
         "вторник", "вівторок", "сейсенбі", "tisdag", "tirsdag", "selasa", "salı",
-        "الثلاثاء"),
+        "الثلاثاء",
+        "τρίτη", "kedd", "thứ ba", "thứ 3", "मंगलवार", "úterý", "utorok", "utorak", "marți", "marţi", "tiistai", "dimarts"),
     2: ("wednesday", "wed", "mittwoch", "mercredi", "miércoles", "mercoledì", "quarta-feira", "woensdag",
         "środa", "среда", "середа", "сәрсенбі", "onsdag", "rabu", "çarşamba",
-        "الأربعاء", "الاربعاء"),
+        "الأربعاء", "الاربعاء",
+        "τετάρτη", "szerda", "thứ tư", "thứ 4", "बुधवार", "středa", "streda", "srijeda", "sreda", "miercuri", "keskiviikko", "dimecres", "сряда"),
     3: ("thursday", "thu", "thur", "thurs", "donnerstag", "jeudi", "jueves", "giovedì", "quinta-feira",
         "donderdag", "czwartek", "четверг", "четвер", "бейсенбі", "torsdag", "kamis", "perşembe",
-        "الخميس"),
+        "الخميس",
+        "πέμπτη", "csütörtök", "thứ năm", "thứ 5", "गुरुवार", "čtvrtek", "štvrtok", "četvrtak", "joi", "torstai", "dijous", "четвъртък"),
     4: ("friday", "fri", "freitag", "vendredi", "viernes", "venerdì", "sexta-feira", "vrijdag", "piątek",
         "пятница", "п'ятниця", "пʼятниця", "жұма", "fredag", "jumat", "jum'at", "cuma",
-        "الجمعة"),
+        "الجمعة",
+        "παρασκευή", "péntek", "thứ sáu", "thứ 6", "शुक्रवार", "pátek", "piatok", "petak", "vineri", "perjantai", "divendres", "петък"),
     5: ("saturday", "sat", "samstag", "sonnabend", "samedi", "sábado", "sabato", "zaterdag", "sobota",
         "суббота", "субота", "сенбі", "lördag", "lørdag", "sabtu", "cumartesi",
-        "السبت"),
+        "السبت",
+        "σάββατο", "szombat", "thứ bảy", "thứ 7", "शनिवार", "subota", "sâmbătă", "sîmbătă", "lauantai", "dissabte", "събота"),
     6: ("sunday", "sun", "sonntag", "dimanche", "domingo", "zondag", "niedziela", "воскресенье", "неділя",
         "жексенбі", "söndag", "søndag", "minggu", "pazar",
-        "الأحد", "الاحد"),
+        "الأحد", "الاحد",
+        "κυριακή", "vasárnap", "chủ nhật", "रविवार", "neděle", "nedeľa", "nedjelja", "nedelja", "duminică", "sunnuntai", "diumenge", "неделя"),
 }
+# Greek capitals drop the accents ("ΤΕΤΑΡΤΗ 4 ΜΑΡΤΙΟΥ 2020"): the plain spelling too.
+WEEKDAY_NAMES = {number: names + tuple(
+    plain for plain in (_unaccented(name) for name in names if _GREEK.search(name)) if plain not in names)
+    for number, names in WEEKDAY_NAMES.items()}
+MONTHS = {number: names + tuple(
+    plain for plain in (_unaccented(name) for name in names if _GREEK.search(name)) if plain not in names)
+    for number, names in MONTHS.items()}
 #: Weekday names, as one regex alternation (longest first).
 WEEKDAYS = "|".join(sorted((n for names in WEEKDAY_NAMES.values() for n in names), key=len, reverse=True))

@@ -41,6 +41,7 @@ __all__ = [
     "marked_times",
     "plain_times",
     "split_date",
+    "update_dates",
     "updated_after",
     "written_dates",
 ]
@@ -219,6 +220,11 @@ def written_dates(text: str) -> list[Stamp]:
     if _COPYRIGHT.search(text):
         return []
     return [s for s in _single_days(text) if not _UPDATE_WORDS.search(text[:s.start])]
+
+
+def update_dates(text: str) -> list[Stamp]:
+    """Dates written after an update label ("Updated: 04.03.2020"): the day of an edit."""
+    return [s for s in _single_days(text) if _UPDATE_WORDS.search(text[:s.start])]
 
 
 def _single_days(text: str) -> list[Stamp]:

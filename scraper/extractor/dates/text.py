@@ -59,13 +59,15 @@ _TIME_OF_DAY = (
 )
 _TIME = _TIME_OF_DAY + "?"
 _TEXT_PATTERNS = (
-    # 15 October 2019 / 15. Oktober 2019 / 15 de octubre de 2019 / 15 октября 2019 г.
-    re.compile(rf"(?<![\w.]){_D}(?:st|nd|rd|th|er|º)?\.?\s*(?:of\s+|de\s+)?{_M},?\s*(?:de\s+)?{_Y}"
+    # 15 October 2019 / 15. Oktober 2019 / 15 de octubre del 2019 / 15 d'octubre de 2019 / 15 октября 2019 г.
+    re.compile(rf"(?<![\w.]){_D}(?:st|nd|rd|th|er|º)?\.?\s*(?:of\s+|de\s+|d['’]\s*)?{_M},?\s*(?:del?\s+)?{_Y}"
                rf"(?!\d)(?:\s*(?:г\.|года|р\.|року|ж\.))?{_TIME}", re.IGNORECASE),
     # October 15, 2019 / Oct. 15th 2019
     re.compile(rf"(?<!\w){_M}\s+{_D}(?:st|nd|rd|th)?,?\s+{_Y}(?!\d){_TIME}", re.IGNORECASE),
     # 2019 жылғы 15 қазан (Kazakh: the year first, then day and month)
     re.compile(rf"(?<!\d){_Y}\s*(?:жылғы|жылы|ж\.)\s*{_D}\s*{_M}(?!\w){_TIME}", re.IGNORECASE),
+    # 2019. október 15. / 2019 m. spalio 15 d. (Hungarian, Lithuanian: the year, the month's name, the day)
+    re.compile(rf"(?<![\d.]){_Y}\.?\s*(?:m\.\s*)?{_M}\s*{_D}\.?(?:\s*d\.)?(?!\d){_TIME}", re.IGNORECASE),
     # 2019. 10. 15. (Korean: spaced, with a dot after each part; "오후 4:52" is 4:52 pm)
     re.compile(rf"(?<![\d.]){_Y}\.\s+(?P<month>[01]?\d)\.\s+{_D}\.?(?!\d){_TIME}"),
     # 2019年10月15日 / 2019년 10월 15일 (Chinese, Japanese, Korean)
@@ -205,9 +207,9 @@ def _year(match: re.Match[str]) -> int:
     return 2000 + int(short) if short else int(match.group("year"))
 
 
-# Arabic-Indic and Eastern Arabic (Persian, Urdu) digits read as ASCII ones, one for one, so
+# Arabic-Indic, Eastern Arabic (Persian, Urdu), Devanagari and Bengali digits read as ASCII ones, one for one, so
 # offsets stay; a Hijri or Solar Hijri year (1441, 1398) is then no year of ours.
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९০১২৩৪৫৬৭৮৯", "0123456789" * 4)
 
 
 def find_text_dates(text: str) -> list[Stamp]:
@@ -263,7 +265,10 @@ def ambiguous_days(text: str) -> set[tuple[date, date]]:
 
 _UPDATE_LABEL = (
     r"(?:updated?|modified|edited|revised|aktualisiert|geändert|zuletzt|bearbeitet|mis à jour|"
-    r"actualizado|aggiornato|bijgewerkt|zaktualizowano|обновлено|обновлен|изменено|оновлено)"
+    r"actualizado|aggiornato|bijgewerkt|zaktualizowano|обновлено|обновлен|изменено|оновлено|"
+    r"atualizado|actualizat|güncellendi|güncelleme|ενημερώθηκε|ενημέρωση|frissítve|aktualizováno|"
+    r"aktualizované|ažurirano|uppdaterad|opdateret|oppdatert|päivitetty|diperbarui|cập nhật|"
+    r"अपडेटेड|अपडेट|更新)"
 )
 #: An update label just before a date ("Updated on 3 May 2020", "Aktualisiert: 03.05.2020").
 UPDATE_WORDS_RE = re.compile(_UPDATE_LABEL + r"\W{0,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE)
