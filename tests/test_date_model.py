@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 
 from scraper.extractor.article import parse_html
 from scraper.extractor.dates.choose import date_candidates, find_dates
-from scraper.extractor.dates.score import FEATURES, WEIGHTS_FILE, load_model
+from scraper.extractor.dates.score import FEATURES, WEIGHTS_FILE, load_model, probability
 from scraper.research import date_model
 
 FETCHED = "2025-02-22T10:00:00+00:00"
@@ -187,3 +187,27 @@ def test_the_h1_the_title_repeats_is_the_headline_the_dateline_hangs_from() -> N
             f"<span class='heading__meta'>As of 12.11.2021</span></header>{STORY}</main>")
     tree = page(body, head="<meta property='og:title' content='Italy: travel and safety advice'>")
     assert (find_dates(tree, None, fetched_at=FETCHED).published or "")[:10] == "2021-11-12"
+
+
+def test_a_pages_scores_do_not_depend_on_when_it_is_read() -> None:
+    # The model is fitted on pages saved years after they appeared and runs in a crawl that
+    # reads them the same day: a feature measured from the fetch day would score a live page
+    # unlike any page it was fitted on (and a re-extraction next year unlike this one).
+    tree = article("Posted on 4 March 2020", headline="Council passes budget")
+    story = tree.find(".//article")
+    story.append(lxml_html.fragment_fromstring("<p>The plan was first drafted on 12 May 2017.</p>"))
+    model = load_model()
+    scores = [
+        {c.day: round(probability(c, model), 6) for c in date_candidates(tree, None, fetched_at=when)}
+        for when in ("2020-03-10T08:00:00+00:00", "2031-07-01T08:00:00+00:00")
+    ]
+    assert len(scores[0]) == 2 and scores[0] == scores[1]
+
+
+def test_a_day_after_the_fetch_is_no_candidate() -> None:
+    # "Tasting on 29.02.2020" read on 12 February: an event ahead, not the publication day.
+    tree = article("11.02.2020", headline="Rioja wines in Berlin")
+    tree.find(".//article").append(lxml_html.fragment_fromstring("<p>Next tasting on 29.02.2020 at 19:00.</p>"))
+    days = {c.day.isoformat() for c in date_candidates(tree, None, fetched_at="2020-02-12T06:00:00+00:00")}
+    assert "2020-02-29" not in days
+    assert "2020-02-29" in {c.day.isoformat() for c in date_candidates(tree, None, fetched_at=FETCHED)}

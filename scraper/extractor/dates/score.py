@@ -64,7 +64,8 @@ FEATURES = (
     "sources",        # how many of the above name it (log)
     "rivals",         # how many other days are candidates (log)
     "near_fetch",     # within two days of the fetch (render stamps live here)
-    "age_years",      # years before the fetch (log)
+    "years_behind",   # years before the newest candidate day of the page (log); not the fetch
+                      # day, which training pages (saved years later) and a live crawl do not share
     "furniture",      # also written in a sidebar, menu or share bar (see refused_days)
 )
 
@@ -118,8 +119,8 @@ def candidates(page: Any, guess: Callable[[], str | None],
         _add(pool, stamp, "other_meta")
     for source, stamp in page.visible:
         _add(pool, stamp, "time" if source == "time" else "dateline")
-    for day in page.evidence:
-        _add(pool, Stamp(day, day.isoformat()), "story_text")
+    for stamp in page.plausible(Stamp(day, day.isoformat()) for day in page.evidence):
+        _add(pool, stamp, "story_text")  # an event announced for after the fetch is no candidate
     for stamp in page.plausible(url_dates(page.urls)):
         _add(pool, stamp, "url_day")
     for stamp in page.plausible(page.script_dates()):
@@ -144,6 +145,10 @@ def candidates(page: Any, guess: Callable[[], str | None],
             if candidate.day in furniture:
                 candidate.signals["furniture"] = 1.0
         kept.append(candidate)
+    if kept:
+        newest = max(candidate.day for candidate in kept)
+        for candidate in kept:
+            candidate.signals["years_behind"] = math.log1p((newest - candidate.day).days / 365.0)
     if any(_guessed_only(candidate) for candidate in kept):
         doubtful = _ambiguous_days(page)
         kept = [c for c in kept if not (_guessed_only(c) and c.day in doubtful)]
@@ -254,7 +259,6 @@ def _context(pool: dict[date, Candidate], page: Any) -> None:
         signals["sources"] = math.log1p(named)
         signals["rivals"] = math.log1p(len(pool) - 1)
         signals["near_fetch"] = 1.0 if abs((fetch_day - day).days) <= 2 else 0.0
-        signals["age_years"] = math.log1p(max(0, (fetch_day - day).days) / 365.0)
         candidate.source = next((kind for name, kind in _REPORTED if signals.get(name)), "htmldate")
 
 
