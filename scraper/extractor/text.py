@@ -147,8 +147,12 @@ _CREDIT_LINE = re.compile(
 )
 # A caption that ends in its picture's credit ("Marco Odermatt, Ski-Star. © AFP / MARCO BERTORELLO").
 _CAPTION_CREDIT = re.compile(r"^.{1,160}?(?:[.!?:|]\s*|\s)©\s*[^©.!?]{1,60}$")
-# A rights notice ("© 2022 Example News. All rights reserved. This material may not be published …").
-_RIGHTS = re.compile(r"©|\(c\)|\bcopyright", re.IGNORECASE)
+# A rights notice ("© 2022 Example News. All rights reserved. This material may not be published …"):
+# the mark opens the line or carries a year; "copyright (all rights reserved)" in a sentence is story.
+_RIGHTS = re.compile(
+    r"^\W{0,3}(?:©|ⓒ|\(c\)|copyright)|(?:©|ⓒ|\(c\)|\bcopyright)\s*(?:©|ⓒ|\(c\))?\s*(?:19|20)\d\d",
+    re.IGNORECASE,
+)
 _RIGHTS_NOTICE = re.compile(
     r"all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|"
     r"все права защищены|copyrighted property|may not be (?:published|reproduced|republished|redistributed)",
@@ -174,7 +178,8 @@ _APPEAL = re.compile(
     r"|\bnewsletter\b.{0,40}\ban[.!]*$"
     r"|\b(?:canal|channel|kanal)\s+(?:de|on|auf|in)\s+(?:telegram|whatsapp)\b.{0,80}"
     r"\b(?:únete|unete|join|folge|abonniere|suscríbete|síguenos|follow)\b"
-    r"|^pour (?:lire la suite|accéder en illimité)|\bto continue reading\b|\balready a subscriber\b"
+    r"|^pour (?:lire la suite|accéder en illimité)|\balready a subscriber\b"
+    r"|^to continue reading\b|\b(?:subscribe|log ?in|sign in|register)\b.{0,30}\bto continue reading\b"
     r"|\bcancela cuando quieras\b|(?:^|[.!?]\s+)cancel (?:at )?any ?time[.!]|\bkeine bezahlschranke\b"
     r"|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen) journalismus\b",
     re.IGNORECASE,
