@@ -617,7 +617,13 @@ def test_a_listing_page_skips_trafilaturas_rescue_extractors():
       "Fantastic Beasts: A Nice Place to Visit"),  # inline markup joins without a space
      ("<span class='kicker'>Film review</span><span>A Nice Place to Visit</span>",
       "A Nice Place to Visit"),  # the kicker stays out
-     ("A Nice Place<br>to Visit", "A Nice Place to Visit")],  # a line break parts words
+     ("A Nice Place<br>to Visit", "A Nice Place to Visit"),  # a line break parts words
+     # the colon that joined an overline leaves with it (two dev sites)
+     ("<span class='ts-overline'>Film review</span><span class='ts-colon'>: </span>"
+      "<span class='ts-headline'>A Nice Place to Visit</span>", "A Nice Place to Visit"),
+     # a date line set in the heading, with its bullet and category label (a dates-set page)
+     ("A Nice Place to Visit<br><small>02.02.2022 • <span class='news-list-category'>Kino</span></small>",
+      "A Nice Place to Visit")],
 )
 def test_headline_text_as_a_reader_sees_it(h1: str, expected: str) -> None:
     paras = "".join(f"<p>{p}</p>" for p in PARAS)
@@ -642,6 +648,22 @@ def test_headline_signals_of_common_news_markup(head: str, body: str, expected: 
     paras = "".join(f"<p>{p}</p>" for p in PARAS)
     html = f"<html lang='en'><head>{head}</head><body><article>{body}{paras}</article></body></html>"
     assert extract(html, "https://dailyexample.com/news/a-nice-place").headline == expected
+
+
+# A blog's logo is its <h1>, a link to the home page; the name it shows is the site's name that
+# <title> repeats beside the post's (two dates-set sites), also in WordPress's old default
+# "Site » Blog Archive » Post".
+@pytest.mark.parametrize(
+    ("title", "logo"),
+    [("A Nice Place to Visit | Notes from the Garden", "Notes from the Garden"),
+     ("Notes from the Garden » Blog Archive » A Nice Place to Visit", "Notes from the Garden")],
+)
+def test_the_logo_headings_name_is_the_site_name_in_the_title(title: str, logo: str) -> None:
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    html = (f"<html lang='en'><head><title>{title}</title></head><body>"
+            f"<header><h1><a href='https://garden.example.org'>{logo}</a></h1></header>"
+            f"<div class='post'>{paras}</div></body></html>")
+    assert extract(html, "https://garden.example.org/2019/10/a-nice-place/").headline == "A Nice Place to Visit"
 
 
 # An <h1> that reads like a link elsewhere on the page names a section or the site ("Literatur",

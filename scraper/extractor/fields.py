@@ -114,8 +114,12 @@ def strip_site_name(title: str, sites: set[str]) -> str:
     first = seps[0]
     # strict here: "Welpen kaufen – Tipps …" on welpenkaufen24.de keeps its first words
     if is_site_name(title[: first.start()], sites):
-        return title[first.end() :].strip()
+        return _ARCHIVE_LABEL.sub("", title[first.end() :].strip())
     return title
+
+
+# WordPress's long-time default theme titles a post "Site » Blog Archive » Post".
+_ARCHIVE_LABEL = re.compile(r"^blog archive\s*[»|:–—-]+\s*", re.IGNORECASE)
 
 
 def _jsonld_headline(objects: list[dict[str, Any]]) -> str | None:
@@ -160,23 +164,46 @@ def _home_link(h1: lxml_html.HtmlElement) -> bool:
     return False
 
 
+# What joins a kicker or a date to the headline ("Overline<span>: </span>Headline", "Headline • 02.02.2022").
+_JOINERS = " :|-–—·•/"
+
+
 def _h1_text(h1: lxml_html.HtmlElement) -> str:
-    """The ``<h1>`` text without a kicker/overline span ("Corona-Pandemie" above the title)."""
-    text = inline_text(h1, skip=_is_glued)
+    """The ``<h1>`` text without a kicker/overline span ("Corona-Pandemie" above the title)
+    and without the colon or bullet that joined it."""
+    text = inline_text(h1, skip=_is_glued).strip(_JOINERS)
     return text if len(text) >= 3 else inline_text(h1)
 
 
 def _is_glued(child: lxml_html.HtmlElement) -> bool:
-    """A kicker, or a date set inside the heading ("Headline <small>March 4, 2020</small>")."""
+    """A kicker, or a date set inside the heading ("Headline <small>March 4, 2020</small>",
+    "<small>02.02.2022 • <span class='category'>Verband</span></small>")."""
     if _is_kicker(child) or child.tag == "time":
         return True
-    text = node_text(child)
+    text = inline_text(child, skip=_is_kicker).strip(_JOINERS)
     return bool(text) and sum(stamp.end - stamp.start for stamp in find_text_dates(text)) >= 0.8 * len(text)
 
 
 def _is_kicker(child: lxml_html.HtmlElement) -> bool:
     names = f"{child.get('class') or ''} {child.get('id') or ''}"
     return bool(names.strip()) and _KICKER.search(names) is not None
+
+
+def _logo_names(tree: lxml_html.HtmlElement) -> set[str]:
+    """The site's name as its logo heading writes it: an ``<h1>`` linking to the home page or
+    classed as the site title ("<h1><a href='https://blog.example'>Four Years Remaining</a></h1>"),
+    which ``<title>`` repeats beside the headline."""
+    names = set()
+    for h1 in tree.iter("h1"):
+        names_attr = f"{h1.get('class') or ''} {h1.get('id') or ''}"
+        if _home_link(h1) or _SITE_TITLE.search(names_attr):
+            text = key(node_text(h1))
+            if 3 <= len(text) <= 60:
+                names.add(text)
+    return names
+
+
+_SITE_TITLE = re.compile(r"site-title|site-name|logo|brand", re.IGNORECASE)
 
 
 def _h1_texts(tree: lxml_html.HtmlElement, sites: set[str]) -> list[str]:
@@ -214,6 +241,7 @@ def find_headline(
 ) -> str | None:
     """The article's own title: the ``<h1>`` other signals agree with best, else the best signal."""
     title_el = tree.find(".//title")
+    sites = sites | _logo_names(tree)
     signals = [
         _jsonld_headline(objects),
         _microdata_headline(tree),
