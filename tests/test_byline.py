@@ -587,3 +587,18 @@ def test_bylines_in_more_languages(line: str, expected: list[str]) -> None:
 def test_korean_and_chinese_reporter_labels(byline: str, expected: list[str]) -> None:
     body = f"<h1>예산안 통과</h1><div class='byline'>{byline}</div>" + STORY
     assert authors(body) == expected
+
+
+# Words left beside or instead of a byline on pages of the dates sets: a CMS placeholder
+# ("publisher", two sites), the German "published" (two sites), "No Author", button labels.
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("publisher", []),
+    ("Publiziert", []),
+    ("No Author", []),
+    ("Auteur", []),
+    ("Copier", []),
+    ("Jane Doe | Follow", ["Jane Doe"]),
+    ("Jane Doe | Print", ["Jane Doe"]),
+])
+def test_labels_and_buttons_are_no_names(raw: str, expected: list[str]) -> None:
+    assert clean_authors(raw) == expected

@@ -112,7 +112,10 @@ _STOP_WORD = re.compile(
     r"(?:"
     r"posted|on|published|updated|veröffentlicht|am|alle|beiträge|all|posts|view|more|share|"
     r"comments|kommentare|read|minutes|min|lesezeit|uhr|datum|date|fecha|kategorie|category|tags|"
-    r"schlagworte|bio|publicado|publié|pubblicato|opublikowano"
+    r"schlagworte|bio|publicado|publié|pubblicato|opublikowano|"
+    # a CMS placeholder, the German "published", button labels and a URL's scheme left beside a byline
+    r"publisher|publiziert|author|autor|autorin|auteur|autore|follow|folgen|copy|copier|kopieren|print|drucken|"
+    r"imprimer|http|https"
     r")",
     re.IGNORECASE,
 )
