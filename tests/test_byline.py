@@ -599,6 +599,13 @@ def test_korean_and_chinese_reporter_labels(byline: str, expected: list[str]) ->
     ("Copier", []),
     ("Jane Doe | Follow", ["Jane Doe"]),
     ("Jane Doe | Print", ["Jane Doe"]),
+    # pieces of the sentence around a name are no co-authors (three dates-set sites)
+    ("Jan Doe, deutscher Journalist", ["Jan Doe"]),
+    ("Vidya Pinandhita - detikHealth", ["Vidya Pinandhita"]),
+    ("Jane Doe | Autorenseite von", ["Jane Doe"]),
+    # ... but a user name alone, or two of them, stay
+    ("fhaacker", ["fhaacker"]),
+    ("tlow, fhaacker", ["tlow", "fhaacker"]),
 ])
 def test_labels_and_buttons_are_no_names(raw: str, expected: list[str]) -> None:
     assert clean_authors(raw) == expected

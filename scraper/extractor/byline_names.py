@@ -215,8 +215,15 @@ def clean_authors(raw: str) -> list[str]:
     for part in parts or []:
         if _name_ok(part) and part not in names:
             names.append(part)
-    people = [n for n in names if not (_AGENCY.fullmatch(n) or _OUTLET_CODE.fullmatch(n))]
+    people = [n for n in names if not (_AGENCY.fullmatch(n) or _OUTLET_CODE.fullmatch(n) or _fragment(n))]
     return people or names
+
+
+def _fragment(part: str) -> bool:
+    """A piece of the sentence around a byline, not a co-author: one lower-case word ("Jan Doe,
+    deutscher Journalist" leaves "deutscher") or words ending in a particle ("Autorenseite von")."""
+    words = part.split()
+    return (len(words) == 1 and part[0].islower()) or (len(words) > 1 and _PARTICLE.fullmatch(words[-1]) is not None)
 
 
 def squash(name: str) -> str:
