@@ -609,3 +609,46 @@ def test_korean_and_chinese_reporter_labels(byline: str, expected: list[str]) ->
 ])
 def test_labels_and_buttons_are_no_names(raw: str, expected: list[str]) -> None:
     assert clean_authors(raw) == expected
+
+
+# Blogger and classic WordPress themes: the whole blog sits in a "widget" and the byline in the
+# post's own footer ("Posted by …"), both inside the post's "hentry" (dates-set audit: five blogs).
+BLOGGER = (
+    "<div class='widget Blog'><div class='blog-posts hfeed'><div class='post hentry'>"
+    "<h3 class='post-title entry-title'>A walk along the river</h3>"
+    f"<div class='post-body entry-content'>{STORY}</div>"
+    "<div class='post-footer'><div class='post-footer-line post-footer-line-1'>"
+    "<span class='post-author vcard'>{label} <span class='fn'>"
+    "<a class='g-profile' href='https://www.blogger.com/profile/0358968765' rel='author'>"
+    "<span itemprop='name'>T. V. Raman</span></a></span></span> at 9:47 AM</div></div>"
+    "</div></div></div>"
+    "<div class='widget Profile'><a rel='author' href='https://www.blogger.com/profile/0358968765'>"
+    "View my complete profile</a></div>"
+)
+
+
+@pytest.mark.parametrize("label", ["Posted by", "Eingestellt von"])
+def test_a_blog_posts_own_footer_names_its_author(label: str) -> None:
+    assert authors(BLOGGER.replace("{label}", label)) == ["T. V. Raman"]
+
+
+def test_a_sidebar_widget_outside_the_post_still_names_no_author() -> None:
+    body = (f"<article><h1>A walk along the river</h1>{STORY}</article>"
+            "<div class='widget'><p>By Jane Doe</p><p>By John Roe</p></div>")
+    assert authors(body) == []
+
+
+# A book review's info box set as sibling lines: its "Autorin:" is the book's author.
+def test_a_book_box_of_sibling_lines_names_no_author() -> None:
+    box = ("<div>Titel: The Casquette Girls</div><div>Seiten: 400 Seiten</div>"
+           "<div>Autorin: Alys Arden</div><div>Verlag: Example Press</div>")
+    assert authors(f"<article><h1>Our book of the month</h1>{STORY}{box}{STORY}</article>") == []
+
+
+def test_one_author_meta_per_author_in_the_head_names_them_all() -> None:
+    head = meta("author", "Colin Manning") + meta("author", "Hayley J. Fowler")
+    body = f"<article><h1>Storms will get wetter</h1>{STORY}</article>"
+    assert authors(body, head) == ["Colin Manning", "Hayley J. Fowler"]
+    # a web agency's signatures are no authors
+    agency = meta("author", "Studio d.o.o. - www.studio.example") + meta("author", "Studio - www.studio.example")
+    assert authors(body, agency) == []

@@ -700,3 +700,17 @@ def test_the_lede_leaves_out_the_byline_and_date_set_in_its_box(header: str, exp
     html = (f"<html lang='de'><head><title>Ständig müde</title>{description}</head><body><article>"
             f"<h1>Ständig müde</h1>{header}<div class='content'>{paras}</div></article></body></html>")
     assert extract(html, "https://news.example.com/muede").lede == expected
+
+
+# A post whose body is set in <div>s, not <p>s: its first subheading comes after running text and
+# is no standfirst (three dates-set sites); an <h2> right under the headline still is.
+@pytest.mark.parametrize(
+    ("before", "expected"),
+    [(f"<div>{PARAS[0]}</div><div>{PARAS[1]}</div>", None),
+     ("", "Was ist denn Southern Gothic?")],
+)
+def test_a_subheading_after_running_text_is_no_lede(before: str, expected: str | None) -> None:
+    html = ("<html lang='de'><head><title>Lesemonat Juni</title></head><body><article><h1>Lesemonat Juni</h1>"
+            f"{before}<h3>Was ist denn Southern Gothic?</h3><div>{PARAS[2]}</div><div>{PARAS[0]}</div>"
+            "</article></body></html>")
+    assert extract(html, "https://blog.example.org/2015/06/juni.html").lede == expected

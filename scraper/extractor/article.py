@@ -28,7 +28,8 @@ from scraper.extractor.byline import find_authors
 from scraper.extractor.content import chrome_lines, main_text, prune_tree
 from scraper.extractor.dates.choose import find_dates
 from scraper.extractor.encoding import decode_html
-from scraper.extractor.fields import find_headline, find_lede, site_names
+from scraper.extractor.fields import find_headline, site_names
+from scraper.extractor.lede import find_lede
 from scraper.extractor.pagetype import page_signals, page_type_of
 from scraper.extractor.related import INLINE_RELATED, find_related
 from scraper.extractor.structured import (

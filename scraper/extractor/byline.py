@@ -15,6 +15,7 @@ authors gives way to the byline. Pure functions over a parsed tree.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Any
 
 from lxml import etree
@@ -203,7 +204,7 @@ def _text_byline_authors(
                     return names
             continue
         text = node_text(node)
-        if len(text) > 100 or not is_byline_line(text):
+        if len(text) > 100 or not is_byline_line(text) or _among_infobox_lines(node):
             continue
         if _in_caption(node, inside=True) or (
             in_boilerplate(node, include_self=True) and not _linked_byline(node, distance)
@@ -213,6 +214,14 @@ def _text_byline_authors(
         if names and len(names) <= 3:
             return names
     return []
+
+
+def _among_infobox_lines(node: lxml_html.HtmlElement) -> bool:
+    """One line of a book or product box set as sibling lines ("Seiten: 400", "Autorin: …",
+    "Verlag: …"): its author is the book's."""
+    around = [*islice(node.itersiblings(etree.Element, preceding=True), 2),
+              *islice(node.itersiblings(etree.Element), 2)]
+    return is_infobox(" ".join(node_text(el)[:100] for el in around))
 
 
 _SHARE = re.compile(r"share|social", re.IGNORECASE)
@@ -320,7 +329,8 @@ def _labelled_authors(tree: lxml_html.HtmlElement) -> list[str]:
         ):
             continue
         block = el if el.tag in _BLOCK_TAGS else el.getparent()
-        if is_infobox(node_text(block if block is not None else el)[:400]):
+        block = block if block is not None else el
+        if is_infobox(node_text(block)[:400]) or _among_infobox_lines(block):
             continue
         names = [n for n in clean_authors(line) if n[0].isupper()]
         if names and len(names) <= 3:
@@ -345,7 +355,11 @@ def find_authors(
     window = _window(tree, sites)
     marked = _byline_authors(nodes)
     beside = _text_byline_authors(window) if window else _heading_byline(tree)
-    sources = [jsonld_authors(objects), meta_authors(metas, sites), marked, beside]
+    # one <meta name="author"> per author in the head (cited works' authors live in the body);
+    # a web agency signs its templates with its address ("Studio d.o.o. - www.studio.example")
+    head = set(tree.xpath("//head/meta[@name='author']/@content"))
+    several = len(head) > 1 and not any(re.search(r"www\.|https?:|@", value) for value in head)
+    sources = [jsonld_authors(objects), meta_authors(metas, sites, several=several), marked, beside]
     if beside and not set(marked) & set(beside) and _feed_bylines(nodes):
         sources[2:] = [beside, marked]
     handles: list[str] = []

@@ -32,7 +32,7 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _LEAD = re.compile(r"^[\s\d.:/,|·•*–—-]+")  # a date or bullet before the byline
 _BY_PREFIX = re.compile(
     r"^(?:(?:post\s+)?author\s+|(?:view\s+)?(?:all\s+)?(?:posts|articles|stories)\s+|"
-    r"(?:written|posted|published|text|story|reporting|words|article|recipe|column|"
+    r"(?:written|posted|published|eingestellt|gepostet|publicado|text|story|reporting|words|article|recipe|column|"
     r"review|report|artikel|beitrag|pressemitteilung|eine kolumne|ein kommentar|ein bericht|ein interview|ein gastbeitrag|text (?:und|and|&) "
     r"fotos?)\s+)?(?:by|von|autor(?:in|innen|/in|\*in|:in|\(in\))?|authors?|verfasst von|geschrieben von|"
     r"veröffentlicht von|erstellt von|publié par|escrito por|vom|(?-i:[Pp]or|[Pp]ar|di|[Dd]oor|[Aa][vf])|oleh|przez|автор(?:ы)?|подготовил[аи]?|"
@@ -320,15 +320,16 @@ _META_AUTHORS = (
 _HOUSE_SEP = re.compile(r"\s+[-–—|:]\s+|\s*[|–—]\s*")
 
 
-def meta_authors(metas: dict[str, list[str]], sites: set[str]) -> list[str]:
+def meta_authors(metas: dict[str, list[str]], sites: set[str], *, several: bool = False) -> list[str]:
     """Names from the first author meta tag that names a person, else the first house name.
 
-    "Site – Tagline" is the site's name.
+    "Site – Tagline" is the site's name. ``several``: the page's head has one "author" meta per
+    author, so several of them are co-authors rather than cited works' authors.
     """
     house: list[str] = []
     for meta in _META_AUTHORS:
         values = [v for v in dict.fromkeys(metas.get(meta, [])) if not is_url(v)]
-        if not values or (meta == "author" and len(values) > 1):
+        if not values or (meta == "author" and len(values) > 1 and not several):
             continue  # several different "author" metas are references' authors (body microdata)
         names: list[str] = []
         for value in values:

@@ -116,7 +116,15 @@ def is_furniture(node: lxml_html.HtmlElement) -> bool:
             a.tag == "article" for a in node.iterancestors()
         )
         return not (node.tag in ("header", "footer") and own)
+    if _OWN_PART.search(names):
+        return False  # the same as a <div> ("post-footer", "entry-meta")
     return bool(names.strip()) and BOILERPLATE_WORDS.search(names) is not None
+
+
+# A post's own header, footer or meta line, whatever its tag: where its byline and date sit.
+_OWN_PART = re.compile(r"(?:^|[\s_-])(?:entry|post|article)[-_](?:header|footer|meta|info)(?:$|[\s_-])", re.IGNORECASE)
+# The microformat classes of one post ("hentry" on Blogger and WordPress themes): like <article>.
+_ENTRY = re.compile(r"(?:^|\s)(?:hentry|h-entry)(?:$|\s)")
 
 
 def in_boilerplate(node: lxml_html.HtmlElement, include_self: bool = False) -> bool:
@@ -124,7 +132,7 @@ def in_boilerplate(node: lxml_html.HtmlElement, include_self: bool = False) -> b
     if include_self and is_furniture(node):
         return True
     for anc in node.iterancestors():
-        if anc.tag in ("article", "main", "body", "html"):
+        if anc.tag in ("article", "main", "body", "html") or _ENTRY.search(anc.get("class") or ""):
             return False  # wrappers above the story carry page-wide class soup
         if is_furniture(anc):
             return True
