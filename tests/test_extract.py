@@ -656,7 +656,9 @@ def test_headline_signals_of_common_news_markup(head: str, body: str, expected: 
 @pytest.mark.parametrize(
     ("title", "logo"),
     [("A Nice Place to Visit | Notes from the Garden", "Notes from the Garden"),
-     ("Notes from the Garden » Blog Archive » A Nice Place to Visit", "Notes from the Garden")],
+     ("Notes from the Garden » Blog Archive » A Nice Place to Visit", "Notes from the Garden"),
+     ("Notes from the Garden » Blog Archiv » A Nice Place to Visit", "Notes from the Garden"),
+     ("A Nice Place to Visit ‹ Notes from the Garden", "Notes from the Garden")],
 )
 def test_the_logo_headings_name_is_the_site_name_in_the_title(title: str, logo: str) -> None:
     paras = "".join(f"<p>{p}</p>" for p in PARAS)

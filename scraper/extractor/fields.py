@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 # Separators between a headline and the site name in <title>/og:title.
-_TITLE_SEP = re.compile(r"\s+[-|–—:·•»«/]{1,2}\s+|\s*[|–—·•»«]\s*|:\s+")
+_TITLE_SEP = re.compile(r"\s+[-|–—:·•»«‹›/]{1,2}\s+|\s*[|–—·•»«‹›]\s*|:\s+")
 
 
 def site_names(
@@ -117,8 +117,8 @@ def strip_site_name(title: str, sites: set[str]) -> str:
     return title
 
 
-# WordPress's long-time default theme titles a post "Site » Blog Archive » Post".
-_ARCHIVE_LABEL = re.compile(r"^blog archive\s*[»|:–—-]+\s*", re.IGNORECASE)
+# WordPress's long-time default theme titles a post "Site » Blog Archive » Post" (German "Blog Archiv").
+_ARCHIVE_LABEL = re.compile(r"^blog[- ]?archiv(?:e)?\s*[»|:–—-]+\s*", re.IGNORECASE)
 
 
 def _jsonld_headline(objects: list[dict[str, Any]]) -> str | None:
