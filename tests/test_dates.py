@@ -829,3 +829,14 @@ def test_a_day_also_written_as_the_publication_date_stays_when_updated_the_same_
     body = ("<h1>A headline here</h1><div>Published 4 March 2020 09:10 | Updated: 4 March 2020 16:52</div>"
             f"<p>{'Text. ' * 40}</p>")
     assert (find_dates(page("", body), None, fetched_at=FETCHED).published or "")[:10] == "2020-03-04"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mar 4, 2020", "2020-03-04"), ("March 4, 2020", "2020-03-04"), ("4 marts 2020", "2020-03-04"),
+    ("4 Sept. 2020", "2020-09-04"), ("4 sep 2020", "2020-09-04"), ("4 марта 2020", "2020-03-04"),
+    ("4 мар 2020", "2020-03-04"), ("4 maj 2020", "2020-05-04"), ("4 maja 2020", "2020-05-04"),
+    ("Wed, 03/04/2020", "2020-03-04"), ("Thứ tư, 4/3/2020", "2020-03-04"),
+])
+def test_month_and_weekday_names_sharing_a_beginning_are_each_read(text: str, expected: str) -> None:
+    # the names are matched as one trie: a short name must not cut a longer one short, nor the reverse
+    assert [s.iso[:10] for s in find_text_dates(text)] == [expected]

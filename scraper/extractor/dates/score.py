@@ -30,7 +30,7 @@ from typing import Any
 from scraper.extractor.dates.layout import every_line, set_aside_blocks
 from scraper.extractor.dates.marks import lists_within, page_furniture
 from scraper.extractor.dates.metadata import jsonld_dates, other_meta_dates
-from scraper.extractor.dates.sources import update_dates, written_dates
+from scraper.extractor.dates.sources import split_written, written_dates
 from scraper.extractor.dates.text import (
     UPDATE_AFTER_RE,
     Stamp,
@@ -203,10 +203,11 @@ def refused_days(page: Any) -> tuple[set[date], set[date]]:
             _written_days(refused, block)
     for line, after_related in every_line(root, _LINES):
         set_aside = after_related or line.excluded or bool(UPDATE_AFTER_RE.match(line.text))
-        for stamp in written_dates(line.text):
+        written, updates = split_written(line.text)
+        for stamp in written:
             if set_aside or masthead_like(line.text, stamp, render_day):
                 refused.add(stamp.day)
-        refused.update(stamp.day for stamp in update_dates(line.text))
+        refused.update(stamp.day for stamp in updates)
         if set_aside:
             refused.update(s.day for s in map(parse_machine, line.times) if s is not None)
     own = {s.day for s in jsonld_dates(page.objects, ("datePublished", "dateCreated"), page.urls) if s}

@@ -41,7 +41,7 @@ __all__ = [
     "marked_times",
     "plain_times",
     "split_date",
-    "update_dates",
+    "split_written",
     "updated_after",
     "written_dates",
 ]
@@ -217,14 +217,17 @@ _PUNCT_AFTER = re.compile(r"^\s*[-–—|:,;.)\]]")
 
 def written_dates(text: str) -> list[Stamp]:
     """Dates written in ``text`` that may be a publication date (not updates, not copyright)."""
-    if _COPYRIGHT.search(text):
-        return []
-    return [s for s in _single_days(text) if not _UPDATE_WORDS.search(text[:s.start])]
+    return split_written(text)[0]
 
 
-def update_dates(text: str) -> list[Stamp]:
-    """Dates written after an update label ("Updated: 04.03.2020"): the day of an edit."""
-    return [s for s in _single_days(text) if _UPDATE_WORDS.search(text[:s.start])]
+def split_written(text: str) -> tuple[list[Stamp], list[Stamp]]:
+    """The dates of ``text`` read once: those that may be a publication date (not copyright),
+    and those written after an update label ("Updated: 04.03.2020", the day of an edit)."""
+    written: list[Stamp] = []
+    updates: list[Stamp] = []
+    for stamp in _single_days(text):
+        (updates if _UPDATE_WORDS.search(text[:stamp.start]) else written).append(stamp)
+    return ([] if written and _COPYRIGHT.search(text) else written), updates
 
 
 def _single_days(text: str) -> list[Stamp]:

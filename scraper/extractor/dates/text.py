@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-from scraper.extractor.dates.names import ARABIC_MONTHS, MONTHS, WEEKDAY_NAMES, WEEKDAYS
+from scraper.extractor.dates.names import ARABIC_MONTHS, MONTHS, WEEKDAY_NAMES
 
 __all__ = [
     "ANY_WEEKDAY_RE", "UPDATE_AFTER_RE", "UPDATE_WORDS_RE", "WEEKDAY_RE", "Stamp",
@@ -41,15 +41,34 @@ class Stamp:
     end: int = 0
 
 
+def _trie(words: Iterable[str]) -> str:
+    """One regex for ``words`` shaped as a trie, longest match first ("sept" before "sep"): with
+    hundreds of month names in many languages, the engine tests each letter once, not each word."""
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(root)
+
+
 _MONTH_OF = {name: num for months in (MONTHS, ARABIC_MONTHS) for num, names in months.items() for name in names}
-# Longest first so "sept" wins over "sep" and "марта" over "мар".
-_MONTH_ALT = "|".join(sorted((re.escape(n) for n in _MONTH_OF), key=len, reverse=True))
-_M = rf"(?P<mon>{_MONTH_ALT})\.?"
+_M = rf"(?P<mon>{_trie(_MONTH_OF)})\.?"
+_WEEKDAY_ALT = _trie(name for names in WEEKDAY_NAMES.values() for name in names)
 
 #: A weekday name at the start of a string (the masthead "today" line).
-WEEKDAY_RE = re.compile(rf"^\W*(?:{WEEKDAYS})\b", re.IGNORECASE)
+WEEKDAY_RE = re.compile(rf"^\W*(?:{_WEEKDAY_ALT})\b", re.IGNORECASE)
 #: A weekday name anywhere.
-ANY_WEEKDAY_RE = re.compile(rf"\b(?:{WEEKDAYS})\b", re.IGNORECASE)
+ANY_WEEKDAY_RE = re.compile(rf"\b(?:{_WEEKDAY_ALT})\b", re.IGNORECASE)
 
 _Y = r"(?P<year>(?:19|20)\d{2})"
 _D = r"(?P<day>[0-3]?\d)"
@@ -181,7 +200,7 @@ def _month_day(match: re.Match[str], text: str = "") -> tuple[int, int] | None:
 
 
 _WEEKDAY_OF = {name: number for number, names in WEEKDAY_NAMES.items() for name in names}
-_WEEKDAY_BEFORE = re.compile(rf"\b({WEEKDAYS})\.?,?\s*$", re.IGNORECASE)
+_WEEKDAY_BEFORE = re.compile(rf"\b({_WEEKDAY_ALT})\.?,?\s*$", re.IGNORECASE)
 
 
 def _weekday_before(text: str, start: int) -> int | None:
