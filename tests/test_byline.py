@@ -652,3 +652,17 @@ def test_one_author_meta_per_author_in_the_head_names_them_all() -> None:
     # a web agency's signatures are no authors
     agency = meta("author", "Studio d.o.o. - www.studio.example") + meta("author", "Studio - www.studio.example")
     assert authors(body, agency) == []
+
+
+# The post's own footer under another CMS's name (Movable Type's "asset-footer"), and a page
+# layout named for its sidebar ("panel-display zen-one-sidebar-second") around the headline too:
+# neither is furniture (dates-set audit, two sites).
+@pytest.mark.parametrize("page", [
+    "<div class='entry-asset asset'><h1>Electric cars, the new trend</h1>" + STORY
+    + "<div class='asset-footer'>Von Christian am 03.05.2013, 11:51 | 0 Meinungen | Energie sparen</div></div>",
+    "<div class='panel-display zen-one-sidebar-second'><h1>Raoult, the Nazis and me</h1>"
+    "<div class='signature'>Par Matthieu Hy le 07 Mai 2020</div>" + STORY
+    + "<div class='region-sidebar-second'>Most read</div></div>",
+])
+def test_a_posts_footer_and_a_page_layout_are_no_furniture(page: str) -> None:
+    assert len(authors(page)) == 1

@@ -122,7 +122,8 @@ def is_furniture(node: lxml_html.HtmlElement) -> bool:
 
 
 # A post's own header, footer or meta line, whatever its tag: where its byline and date sit.
-_OWN_PART = re.compile(r"(?:^|[\s_-])(?:entry|post|article)[-_](?:header|footer|meta|info)(?:$|[\s_-])", re.IGNORECASE)
+_OWN_PART = re.compile(
+    r"(?:^|[\s_-])(?:entry|post|article|asset|story)[-_](?:header|footer|meta|info)(?:$|[\s_-])", re.IGNORECASE)
 # The microformat classes of one post ("hentry" on Blogger and WordPress themes): like <article>.
 _ENTRY = re.compile(r"(?:^|\s)(?:hentry|h-entry)(?:$|\s)")
 
@@ -134,9 +135,15 @@ def in_boilerplate(node: lxml_html.HtmlElement, include_self: bool = False) -> b
     for anc in node.iterancestors():
         if anc.tag in ("article", "main", "body", "html") or _ENTRY.search(anc.get("class") or ""):
             return False  # wrappers above the story carry page-wide class soup
-        if is_furniture(anc):
+        if is_furniture(anc) and not _page_layout(anc):
             return True
     return False
+
+
+def _page_layout(node: lxml_html.HtmlElement) -> bool:
+    """A wrapper named for the page's layout ("panel-display zen-one-sidebar-second") around the
+    story's own ``<h1>`` as well: the page, not a sidebar in it."""
+    return node.tag not in _FURNITURE_TAGS and node.find(".//h1") is not None
 
 
 _JUNK_LINE = re.compile(
