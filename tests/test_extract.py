@@ -716,3 +716,21 @@ def test_a_subheading_after_running_text_is_no_lede(before: str, expected: str |
             f"{before}<h3>Was ist denn Southern Gothic?</h3><div>{PARAS[2]}</div><div>{PARAS[0]}</div>"
             "</article></body></html>")
     assert extract(html, "https://blog.example.org/2015/06/juni.html").lede == expected
+
+
+# Where the standfirst goes, a disclosure is no lede (a dates-set page): the lede passes the same
+# clean-up as the body's lines; a real standfirst there stays.
+@pytest.mark.parametrize(
+    ("standfirst", "kept"),
+    [("This post and the photos within it may contain affiliate links. If you purchase through them, "
+      "we may earn a commission.", False),
+     ("Twenty ideas for a nursery when you are tight on space, with a free printable.", True)],
+)
+def test_the_lede_passes_the_body_clean_up(standfirst: str, kept: bool) -> None:
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    html = (f"<html lang='en'><head><title>Small nursery ideas</title></head><body><article>"
+            f"<h1>Small nursery ideas</h1><div class='entry-summary'>{standfirst}</div>"
+            f"<div class='content'>{paras}</div></article></body></html>")
+    article = extract(html, "https://blog.example.org/nursery")
+    assert (article.lede == standfirst) is kept
+    assert standfirst not in article.body

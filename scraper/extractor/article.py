@@ -309,6 +309,8 @@ def _extract(
         if n is not None
     )
     chrome = chrome_lines(tree)
+    if lede and not clean_paragraphs([lede], meta.headline, None, INLINE_RELATED)[0]:
+        lede = None  # a disclosure, an appeal or a credit set where a standfirst goes is none
     drop = related.elements + ([lede_node] if lede_node is not None else [])
     prune_tree(tree, drop, meta.headline, site.boilerplate_xpaths if site else ())
     body_parts, source_credit = clean_paragraphs(

@@ -202,7 +202,7 @@ _APPEAL = re.compile(
 # Affiliate and advertiser disclosures ("This article contains affiliate links", "We may receive
 # compensation if you visit partners we recommend").
 _DISCLOSURE = re.compile(
-    r"\b(?:this (?:article|post|page) contains|dieser (?:artikel|beitrag) enthält|"
+    r"\b(?:this (?:article|post|page)(?: and [\w ]{1,30})? (?:contains|may contain)|dieser (?:artikel|beitrag) enthält|"
     r"bei den (?:verlinkungen|links) handelt es sich um)\b.{0,40}\b(?:affiliate|werb|provision|sponsored)"
     r"|\bwe may (?:receive|earn) (?:a )?(?:compensation|commission)\b|\badvertiser disclosure\b",
     re.IGNORECASE,
