@@ -116,8 +116,7 @@ def is_furniture(node: lxml_html.HtmlElement) -> bool:
             a.tag == "article" for a in node.iterancestors()
         )
         return not (node.tag in ("header", "footer") and own)
-    if _OWN_PART.search(names):
-        return False  # the same as a <div> ("post-footer", "entry-meta")
+    names = _OWN_PART.sub(" ", names)  # the same as a <div> ("post-footer", "entry-meta"), its other names count
     return bool(names.strip()) and BOILERPLATE_WORDS.search(names) is not None
 
 
