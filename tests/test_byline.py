@@ -11,6 +11,7 @@ from scraper.extractor.byline import clean_authors, find_authors
 from scraper.extractor.byline_names import fuller_name
 from scraper.extractor.fields import site_names
 from scraper.extractor.structured import jsonld_objects, meta_values
+from scraper.extractor.text import is_furniture
 
 URL = "https://news.example.com/2024/05/story"
 STORY = (
@@ -666,3 +667,11 @@ def test_one_author_meta_per_author_in_the_head_names_them_all() -> None:
 ])
 def test_a_posts_footer_and_a_page_layout_are_no_furniture(page: str) -> None:
     assert len(authors(page)) == 1
+
+
+@pytest.mark.parametrize(("classes", "furniture"), [
+    ("post-footer", False), ("asset-footer", False), ("entry-meta", False),
+    ("post-meta share-bar", True), ("site-footer", True), ("footer", True),
+])
+def test_a_posts_own_parts_are_no_furniture_but_keep_their_other_names(classes: str, furniture: bool) -> None:
+    assert is_furniture(parse_html(f"<html><body><div class='{classes}'>x</div></body></html>").find(".//div")) is furniture
