@@ -734,3 +734,19 @@ def test_the_lede_passes_the_body_clean_up(standfirst: str, kept: bool) -> None:
     article = extract(html, "https://blog.example.org/nursery")
     assert (article.lede == standfirst) is kept
     assert standfirst not in article.body
+
+
+# Soft hyphens and zero-width spaces set for line breaking split a word for search (two dates-set
+# pages, in a headline and a standfirst), and kept the headline's copy in the body unrecognised.
+def test_invisible_characters_leave_the_headline_lede_and_body() -> None:
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    html = ("<html lang='de'><head><title>Änderung der Genesenennachweise - Beispiel</title></head><body><article>"
+            "<h1>Änderung der Genesenen&shy;&shy;nachweise</h1><div class='lead'>Ihr gelang so eini&shy;ges "
+            "in ihrem Leben, sagt die Forscherin\u200b heute.</div>"
+            f"<div class='content'><p>Änderung der Genesenen&shy;&shy;nachweise</p>{paras}<p>Das Wort "
+            "Bundes&shy;regierung steht im Text ohne Trennstrich, wie die Leser es sehen und suchen.</p></div>"
+            "</article></body></html>")
+    article = extract(html, "https://news.example.com/nachweise")
+    assert article.headline == "Änderung der Genesenennachweise"
+    assert article.lede == "Ihr gelang so einiges in ihrem Leben, sagt die Forscherin heute."
+    assert "Bundesregierung" in article.body and "Genesenennachweise" not in article.body

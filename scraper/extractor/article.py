@@ -43,6 +43,7 @@ from scraper.extractor.text import (
     fold,
     guess_language,
     node_text,
+    visible,
     word_count,
 )
 from scraper.models import Article
@@ -316,7 +317,7 @@ def _extract(
     body_parts, source_credit = clean_paragraphs(
         main_text(tree, url, listing=signals.teaser_run), meta.headline, lede, INLINE_RELATED, chrome
     )
-    body = "\n\n".join(body_parts)
+    headline, lede, body = visible(meta.headline), visible(lede), visible("\n\n".join(body_parts))
     words = word_count((lede or "") + " " + body)
     page_type = page_type_of(
         heads,
@@ -334,7 +335,7 @@ def _extract(
         canonical_url=meta.canonical,
         site=meta.site,
         section=meta.section,
-        headline=meta.headline,
+        headline=headline,
         lede=lede,
         authors=meta.authors,
         published=dates.published,
@@ -345,7 +346,7 @@ def _extract(
         source_credit=source_credit,
         language=meta.language or guess_language(body),
         word_count=words,
-        content_hash=content_hash(meta.headline, body),
+        content_hash=content_hash(headline, body),
         page_type=page_type,
         fetched_at=fetched_at,
         status=status,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import overload
 
 from lxml import html as lxml_html
 
@@ -23,6 +24,7 @@ __all__ = [
     "is_furniture",
     "key",
     "node_text",
+    "visible",
     "word_count",
 ]
 
@@ -44,9 +46,23 @@ def fold(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+# Soft hyphens, zero-width spaces, word joiners and byte-order marks: invisible, yet they split a word
+# for search ("Genesenen\u00ad\u00adnachweise"). Zero-width (non-)joiners shape Persian, Indic and emoji: kept.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+
+
+@overload
+def visible(text: str) -> str: ...
+@overload
+def visible(text: None) -> None: ...
+def visible(text: str | None) -> str | None:
+    """``text`` without invisible characters (None stays None)."""
+    return text.translate(_INVISIBLE) if text else text
+
+
 def key(text: str | None) -> str:
-    """A comparison key: NFKC, case-folded, whitespace-folded, outer punctuation off."""
-    return fold(unicodedata.normalize("NFKC", text or "").casefold()).strip(
+    """A comparison key: NFKC, case-folded, whitespace-folded, invisible characters and outer punctuation off."""
+    return fold(unicodedata.normalize("NFKC", text or "").casefold().translate(_INVISIBLE)).strip(
         " .:;,!?\"'«»“”„"
     )
 
