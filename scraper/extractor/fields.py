@@ -190,7 +190,7 @@ def _is_kicker(child: lxml_html.HtmlElement) -> bool:
 
 def _logo_names(tree: lxml_html.HtmlElement) -> set[str]:
     """The site's name as its logo heading writes it: an ``<h1>`` linking to the home page or
-    classed as the site title ("<h1><a href='https://blog.example'>Four Years Remaining</a></h1>"),
+    classed as the site title ("<h1><a href='https://blog.example'>Notes from the Garden</a></h1>"),
     which ``<title>`` repeats beside the headline."""
     names = set()
     for h1 in tree.iter("h1"):
