@@ -135,10 +135,8 @@ _KICKER = re.compile(
     r"category|rubric|element-invisible|hidden",
     re.IGNORECASE,
 )
-_NOT_HEADLINE = re.compile(
-    r"site-title|site-name|logo|brand|screen-reader|sr-only|visually-hidden",
-    re.IGNORECASE,
-)
+_SITE_TITLE = re.compile(r"site-title|site-name|logo|brand", re.IGNORECASE)  # the site's logo heading
+_NOT_HEADLINE = re.compile(_SITE_TITLE.pattern + r"|screen-reader|sr-only|visually-hidden", re.IGNORECASE)
 
 
 def _microdata_headline(tree: lxml_html.HtmlElement) -> str | None:
@@ -201,8 +199,6 @@ def _logo_names(tree: lxml_html.HtmlElement) -> set[str]:
                 names.add(text)
     return names
 
-
-_SITE_TITLE = re.compile(r"site-title|site-name|logo|brand", re.IGNORECASE)
 
 
 def _h1_texts(tree: lxml_html.HtmlElement, sites: set[str]) -> list[str]:

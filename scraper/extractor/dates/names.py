@@ -135,38 +135,49 @@ WEEKDAY_NAMES: dict[int, tuple[str, ...]] = {
     0: ("monday", "mon", "montag", "lundi", "lunes", "lunedì", "segunda-feira", "maandag", "poniedziałek",
         "понедельник", "понеділок", "дүйсенбі", "måndag", "mandag", "senin", "pazartesi",
         "الاثنين", "الإثنين",
-        "δευτέρα", "hétfő", "thứ hai", "thứ 2", "सोमवार", "pondělí", "pondelok", "ponedjeljak", "ponedeljak", "luni", "maanantai", "dilluns", "понеделник"),
+        "δευτέρα", "hétfő", "thứ hai", "thứ 2", "सोमवार", "pondělí", "pondelok", "ponedjeljak", "ponedeljak",
+        "luni", "maanantai", "dilluns", "понеделник"),
     1: ("tuesday", "tue", "tues", "dienstag", "mardi", "martes", "martedì", "terça-feira", "dinsdag", "wtorek",
         "вторник", "вівторок", "сейсенбі", "tisdag", "tirsdag", "selasa", "salı",
         "الثلاثاء",
-        "τρίτη", "kedd", "thứ ba", "thứ 3", "मंगलवार", "úterý", "utorok", "utorak", "marți", "marţi", "tiistai", "dimarts"),
+        "τρίτη", "kedd", "thứ ba", "thứ 3", "मंगलवार", "úterý", "utorok", "utorak", "marți", "marţi", "tiistai",
+        "dimarts"),
     2: ("wednesday", "wed", "mittwoch", "mercredi", "miércoles", "mercoledì", "quarta-feira", "woensdag",
         "środa", "среда", "середа", "сәрсенбі", "onsdag", "rabu", "çarşamba",
         "الأربعاء", "الاربعاء",
-        "τετάρτη", "szerda", "thứ tư", "thứ 4", "बुधवार", "středa", "streda", "srijeda", "sreda", "miercuri", "keskiviikko", "dimecres", "сряда"),
+        "τετάρτη", "szerda", "thứ tư", "thứ 4", "बुधवार", "středa", "streda", "srijeda", "sreda", "miercuri",
+        "keskiviikko", "dimecres", "сряда"),
     3: ("thursday", "thu", "thur", "thurs", "donnerstag", "jeudi", "jueves", "giovedì", "quinta-feira",
         "donderdag", "czwartek", "четверг", "четвер", "бейсенбі", "torsdag", "kamis", "perşembe",
         "الخميس",
-        "πέμπτη", "csütörtök", "thứ năm", "thứ 5", "गुरुवार", "čtvrtek", "štvrtok", "četvrtak", "joi", "torstai", "dijous", "четвъртък"),
+        "πέμπτη", "csütörtök", "thứ năm", "thứ 5", "गुरुवार", "čtvrtek", "štvrtok", "četvrtak", "joi",
+        "torstai", "dijous", "четвъртък"),
     4: ("friday", "fri", "freitag", "vendredi", "viernes", "venerdì", "sexta-feira", "vrijdag", "piątek",
         "пятница", "п'ятниця", "пʼятниця", "жұма", "fredag", "jumat", "jum'at", "cuma",
         "الجمعة",
-        "παρασκευή", "péntek", "thứ sáu", "thứ 6", "शुक्रवार", "pátek", "piatok", "petak", "vineri", "perjantai", "divendres", "петък"),
+        "παρασκευή", "péntek", "thứ sáu", "thứ 6", "शुक्रवार", "pátek", "piatok", "petak", "vineri",
+        "perjantai", "divendres", "петък"),
     5: ("saturday", "sat", "samstag", "sonnabend", "samedi", "sábado", "sabato", "zaterdag", "sobota",
         "суббота", "субота", "сенбі", "lördag", "lørdag", "sabtu", "cumartesi",
         "السبت",
-        "σάββατο", "szombat", "thứ bảy", "thứ 7", "शनिवार", "subota", "sâmbătă", "sîmbătă", "lauantai", "dissabte", "събота"),
+        "σάββατο", "szombat", "thứ bảy", "thứ 7", "शनिवार", "subota", "sâmbătă", "sîmbătă", "lauantai",
+        "dissabte", "събота"),
     6: ("sunday", "sun", "sonntag", "dimanche", "domingo", "zondag", "niedziela", "воскресенье", "неділя",
         "жексенбі", "söndag", "søndag", "minggu", "pazar",
         "الأحد", "الاحد",
-        "κυριακή", "vasárnap", "chủ nhật", "रविवार", "neděle", "nedeľa", "nedjelja", "nedelja", "duminică", "sunnuntai", "diumenge", "неделя"),
+        "κυριακή", "vasárnap", "chủ nhật", "रविवार", "neděle", "nedeľa", "nedjelja", "nedelja", "duminică",
+        "sunnuntai", "diumenge", "неделя"),
 }
-# Greek capitals drop the accents ("ΤΕΤΑΡΤΗ 4 ΜΑΡΤΙΟΥ 2020"): the plain spelling too.
-WEEKDAY_NAMES = {number: names + tuple(
-    plain for plain in (_unaccented(name) for name in names if _GREEK.search(name)) if plain not in names)
-    for number, names in WEEKDAY_NAMES.items()}
-MONTHS = {number: names + tuple(
-    plain for plain in (_unaccented(name) for name in names if _GREEK.search(name)) if plain not in names)
-    for number, names in MONTHS.items()}
+
+
+def _with_plain_greek(table: dict[int, tuple[str, ...]]) -> dict[int, tuple[str, ...]]:
+    """Greek capitals drop the accents ("ΤΕΤΑΡΤΗ 4 ΜΑΡΤΙΟΥ 2020"): the plain spelling too."""
+    return {number: names + tuple(dict.fromkeys(
+        plain for plain in (_unaccented(n) for n in names if _GREEK.search(n)) if plain not in names))
+        for number, names in table.items()}
+
+
+WEEKDAY_NAMES = _with_plain_greek(WEEKDAY_NAMES)
+MONTHS = _with_plain_greek(MONTHS)
 #: Weekday names, as one regex alternation (longest first).
 WEEKDAYS = "|".join(sorted((n for names in WEEKDAY_NAMES.values() for n in names), key=len, reverse=True))
